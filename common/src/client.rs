@@ -1,0 +1,570 @@
+//! [`ApiClient`]: the one pipeline every call of every provider goes through.
+
+use std::fmt::{self, Debug};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::{Instrument, field};
+use url::Url;
+
+use crate::auth::{Authenticator, NoAuth};
+use crate::decode;
+use crate::error::{ApiError, Error, TimeoutScope};
+use crate::idempotency::{DEFAULT_MAX_KEY_LEN, IdempotencyKey};
+use crate::operation::Operation;
+use crate::pagination::{self, ListSeed, Page};
+use crate::request::Request;
+use crate::retry::{self, ErrorClass, RetryPolicy};
+use crate::transport::{
+    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError, TransportErrorKind,
+};
+
+/// A provider's reading of its error answers.
+///
+/// `common` knows no provider: each provider crate tells the pipeline what its error bodies look
+/// like (code, message, request id, a typed body) and which answers need special treatment (an
+/// idempotency conflict, a status that is never safe to retry).
+pub trait ErrorPolicy: Send + Sync + Debug {
+    /// Reads an error answer. `api` already holds the status, the raw body and the request id
+    /// from the configured header; fill in what the body adds and say how to treat it.
+    fn classify(&self, api: &mut ApiError, headers: &HeaderMap) -> ErrorClass;
+}
+
+/// The [`ErrorPolicy`] that decodes nothing and applies the default rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultErrorPolicy;
+
+impl ErrorPolicy for DefaultErrorPolicy {
+    fn classify(&self, _api: &mut ApiError, _headers: &HeaderMap) -> ErrorClass {
+        ErrorClass::Default
+    }
+}
+
+struct Inner {
+    base_url: Url,
+    transport: Arc<dyn Transport>,
+    auth: Arc<dyn Authenticator>,
+    retry: RetryPolicy,
+    errors: Arc<dyn ErrorPolicy>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    idempotency_header: HeaderName,
+    idempotency_key_max_len: usize,
+    request_id_header: Option<HeaderName>,
+    default_headers: HeaderMap,
+    secret_fields: Vec<&'static str>,
+}
+
+/// Sends requests for one provider account: auth, idempotency keys, retries, timeouts,
+/// decoding and tracing. Cheap to clone; clones share the connection pool and token cache.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+impl Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("auth", &self.inner.auth)
+            .field("retry", &self.inner.retry)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
+            .field("deadline", &self.inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`ApiClient`].
+pub struct ApiClientBuilder {
+    base_url: String,
+    transport: Option<Arc<dyn Transport>>,
+    auth: Arc<dyn Authenticator>,
+    retry: RetryPolicy,
+    errors: Arc<dyn ErrorPolicy>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    idempotency_header: String,
+    idempotency_key_max_len: usize,
+    request_id_header: Option<String>,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    secret_fields: Vec<&'static str>,
+}
+
+impl Debug for ApiClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClientBuilder")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiClientBuilder {
+    /// Sends requests with `transport` (default: a new [`ReqwestTransport`]).
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Sends requests with your own `reqwest` client (proxies, TLS settings, ...).
+    pub fn reqwest_client(self, client: reqwest::Client) -> Self {
+        self.transport(Arc::new(ReqwestTransport::with_client(client)))
+    }
+
+    /// Authenticates every attempt with `auth` (default: none).
+    pub fn auth(mut self, auth: Arc<dyn Authenticator>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Retries per `policy` (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Reads the provider's error answers with `policy`.
+    pub fn error_policy(mut self, policy: Arc<dyn ErrorPolicy>) -> Self {
+        self.errors = policy;
+        self
+    }
+
+    /// Limits each attempt (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits each whole call, retries and waits included (default 120 s).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The header that carries idempotency keys (default `Idempotency-Key`).
+    pub fn idempotency_header(mut self, name: impl Into<String>) -> Self {
+        self.idempotency_header = name.into();
+        self
+    }
+
+    /// The provider's longest idempotency key (default 255).
+    pub fn idempotency_key_max_len(mut self, max: usize) -> Self {
+        self.idempotency_key_max_len = max;
+        self
+    }
+
+    /// The answer header holding the provider's request id (for errors and tracing).
+    pub fn request_id_header(mut self, name: impl Into<String>) -> Self {
+        self.request_id_header = Some(name.into());
+        self
+    }
+
+    /// The `User-Agent` (default `splitkit/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// JSON fields whose values are masked in decode-error excerpts (tokens, secrets).
+    pub fn secret_fields(mut self, fields: &[&'static str]) -> Self {
+        self.secret_fields.extend_from_slice(fields);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<ApiClient, Error> {
+        let base_url = Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
+            return Err(Error::Config(format!(
+                "base URL `{}` must be an http or https URL",
+                self.base_url
+            )));
+        }
+        let transport = match self.transport {
+            Some(t) => t,
+            None => Arc::new(ReqwestTransport::new()?),
+        };
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        default_headers.insert(USER_AGENT, header_value("User-Agent", &self.user_agent)?);
+        for (name, value) in &self.headers {
+            default_headers.append(header_name(name)?, header_value(name, value)?);
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::Config(
+                "retry.max_attempts must be at least 1".into(),
+            ));
+        }
+        Ok(ApiClient {
+            inner: Arc::new(Inner {
+                base_url,
+                transport,
+                auth: self.auth,
+                retry: self.retry,
+                errors: self.errors,
+                attempt_timeout: self.attempt_timeout,
+                deadline: self.deadline,
+                idempotency_header: header_name(&self.idempotency_header)?,
+                idempotency_key_max_len: self.idempotency_key_max_len,
+                request_id_header: self
+                    .request_id_header
+                    .as_deref()
+                    .map(header_name)
+                    .transpose()?,
+                default_headers,
+                secret_fields: self.secret_fields,
+            }),
+        })
+    }
+}
+
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))
+}
+
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value)
+        .map_err(|_| Error::validation(name.to_owned(), "is not a valid HTTP header value"))
+}
+
+/// The outcome of one attempt that did not succeed.
+enum Failure {
+    Answer(HttpResponse),
+    Transport(TransportError),
+}
+
+impl ApiClient {
+    /// A builder for a client of the API at `base_url` (its path, if any, prefixes every
+    /// operation path).
+    pub fn builder(base_url: impl Into<String>) -> ApiClientBuilder {
+        ApiClientBuilder {
+            base_url: base_url.into(),
+            transport: None,
+            auth: Arc::new(NoAuth),
+            retry: RetryPolicy::default(),
+            errors: Arc::new(DefaultErrorPolicy),
+            attempt_timeout: Some(Duration::from_secs(30)),
+            deadline: Some(Duration::from_secs(120)),
+            idempotency_header: "Idempotency-Key".into(),
+            idempotency_key_max_len: DEFAULT_MAX_KEY_LEN,
+            request_id_header: None,
+            user_agent: concat!("splitkit/", env!("CARGO_PKG_VERSION")).into(),
+            headers: Vec::new(),
+            secret_fields: Vec::new(),
+        }
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The transport, for hand-written calls outside the API's base URL (e.g. OAuth token
+    /// endpoints).
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    /// Sends `request` and decodes a JSON answer into `T`.
+    pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        let operation = request.operation.id;
+        let response = self.send(request).await?;
+        decode::json(operation, &response.body, &self.inner.secret_fields)
+            .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))
+    }
+
+    /// Sends `request` and ignores the answer's body.
+    pub async fn execute_unit(&self, request: Request) -> Result<(), Error> {
+        self.send(request).await.map(|_| ())
+    }
+
+    /// Sends `request` and returns the successful answer as it came (status, headers, bytes).
+    pub async fn execute_raw(&self, request: Request) -> Result<HttpResponse, Error> {
+        self.send(request).await
+    }
+
+    /// Sends a list request and returns one page.
+    pub async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<Page<T>, Error> {
+        let pagination = request.operation.pagination;
+        let operation = request.operation.id;
+        let url = self.request_url(&request)?;
+        let response = self.send(request.clone()).await?;
+        let seed = match pagination {
+            crate::operation::Pagination::Cursor {
+                items,
+                cursor_field,
+                has_more_field,
+                ..
+            } => ListSeed {
+                items,
+                cursor_field: Some(cursor_field),
+                has_more_field,
+                marker: PhantomData,
+            },
+            other => ListSeed {
+                items: other.items_field().unwrap_or(""),
+                cursor_field: None,
+                has_more_field: None,
+                marker: PhantomData,
+            },
+        };
+        let body = decode::json_seed(operation, &response.body, &self.inner.secret_fields, seed)
+            .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))?;
+        pagination::build_page(
+            &request,
+            &url,
+            &self.inner.base_url,
+            &response.headers,
+            body,
+        )
+    }
+
+    /// The next page after `page`, or `None` at the end.
+    pub async fn next_page<T: DeserializeOwned>(
+        &self,
+        page: &Page<T>,
+    ) -> Result<Option<Page<T>>, Error> {
+        match page.next_request() {
+            Some(request) => self.fetch_page(request.clone()).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every item of a list, fetched page by page as the stream is read.
+    pub fn stream<T: DeserializeOwned + Send + 'static>(
+        &self,
+        request: Request,
+    ) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+        pagination::stream(self.clone(), request)
+    }
+
+    /// The URL `request` goes to.
+    pub fn request_url(&self, request: &Request) -> Result<Url, Error> {
+        request.url(&self.inner.base_url)
+    }
+
+    fn api_error(&self, operation: &'static str, response: &HttpResponse) -> ApiError {
+        let mut api = ApiError::new(operation, response.status, response.body.clone());
+        api.request_id = self.header_request_id(&response.headers);
+        api
+    }
+
+    fn header_request_id(&self, headers: &HeaderMap) -> Option<String> {
+        let name = self.inner.request_id_header.as_ref()?;
+        headers.get(name)?.to_str().ok().map(str::to_owned)
+    }
+
+    /// Runs the whole pipeline for one call: key, auth, send, classify, back off, within the
+    /// deadline.
+    async fn send(&self, request: Request) -> Result<HttpResponse, Error> {
+        let operation = request.operation;
+        let span = tracing::info_span!(
+            "splitkit.call",
+            operation = operation.id,
+            method = ?operation.method,
+            attempts = field::Empty,
+            status = field::Empty,
+            request_id = field::Empty,
+        );
+        let deadline = request.deadline.or(self.inner.deadline);
+        let started = Instant::now();
+        let run = self.run(request, started, deadline).instrument(span);
+        match deadline {
+            Some(limit) => tokio::time::timeout(limit, run)
+                .await
+                .unwrap_or(Err(Error::Timeout {
+                    scope: TimeoutScope::Deadline,
+                    elapsed: limit,
+                })),
+            None => run.await,
+        }
+    }
+
+    async fn run(
+        &self,
+        request: Request,
+        started: Instant,
+        deadline: Option<Duration>,
+    ) -> Result<HttpResponse, Error> {
+        let inner = &*self.inner;
+        let operation = request.operation;
+        let key = self.idempotency_key(&request)?;
+        let url = self.request_url(&request)?;
+        let headers = self.headers(&request, key.as_ref())?;
+        let body: Bytes = request.body.bytes();
+        let attempt_timeout = request.attempt_timeout.or(inner.attempt_timeout);
+        let may_repeat = operation.idempotent || key.is_some();
+        let span = tracing::Span::current();
+
+        let mut attempt: u32 = 0;
+        let mut renewed_auth = false;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let mut http_request = HttpRequest {
+                method: operation.method.to_http(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: body.clone(),
+                timeout: attempt_timeout,
+            };
+            let stamp = inner.auth.authenticate(&mut http_request).await?;
+            let attempt_span =
+                tracing::debug_span!("splitkit.attempt", attempt, status = field::Empty);
+            let result = inner
+                .transport
+                .send(http_request)
+                .instrument(attempt_span.clone())
+                .await;
+            let failure = match result {
+                Ok(response) => {
+                    attempt_span.record("status", response.status.as_u16());
+                    span.record("status", response.status.as_u16());
+                    if let Some(id) = self.header_request_id(&response.headers) {
+                        span.record("request_id", id.as_str());
+                    }
+                    if response.status.is_success() {
+                        return Ok(response);
+                    }
+                    Failure::Answer(response)
+                }
+                Err(error) => Failure::Transport(error),
+            };
+
+            let (error, retryable, retry_after) = match failure {
+                Failure::Answer(response) => {
+                    let status = response.status;
+                    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                        && !renewed_auth
+                        && inner.auth.rejected(status, stamp).await
+                    {
+                        // The credential was renewed: one more attempt, not counted as a retry.
+                        renewed_auth = true;
+                        attempt -= 1;
+                        tracing::debug!(%status, "credentials rejected; retrying once with renewed ones");
+                        continue;
+                    }
+                    self.classify_answer(operation, response, key.as_ref(), may_repeat)?
+                }
+                Failure::Transport(error) => {
+                    let retryable = match error.kind() {
+                        TransportErrorKind::Connect => true,
+                        _ => may_repeat,
+                    };
+                    let error = match error.kind() {
+                        TransportErrorKind::Timeout => Error::Timeout {
+                            scope: TimeoutScope::Attempt,
+                            elapsed: attempt_timeout.unwrap_or_default(),
+                        },
+                        _ => Error::Transport(error),
+                    };
+                    (error, retryable, None)
+                }
+            };
+
+            if !retryable || attempt >= inner.retry.max_attempts {
+                return Err(error);
+            }
+            let wait = match retry_after {
+                Some(asked) if asked > inner.retry.max_retry_after => return Err(error),
+                Some(asked) => asked,
+                None => inner.retry.delay(attempt),
+            };
+            if let Some(limit) = deadline
+                && started.elapsed() + wait >= limit
+            {
+                // Waiting would pass the deadline: report what went wrong instead of a timeout.
+                return Err(error);
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Turns an error answer into the error to report, whether it may be retried, and the wait
+    /// the provider asked for. Fails fast for answers that are never retried.
+    fn classify_answer(
+        &self,
+        operation: &'static Operation,
+        response: HttpResponse,
+        key: Option<&IdempotencyKey>,
+        may_repeat: bool,
+    ) -> Result<(Error, bool, Option<Duration>), Error> {
+        let status = response.status;
+        let mut api = self.api_error(operation.id, &response);
+        let class = self.inner.errors.classify(&mut api, &response.headers);
+        let retry_after = retry::retry_after(&response.headers, SystemTime::now());
+        let retryable = match &class {
+            ErrorClass::IdempotencyConflict { existing_resource } => {
+                return Err(Error::IdempotencyConflict {
+                    key: key.map(|k| k.as_str().to_owned()),
+                    existing_resource: existing_resource.clone(),
+                    error: Box::new(api),
+                });
+            }
+            ErrorClass::Fatal => false,
+            ErrorClass::Retryable => true,
+            _ => retry::is_retryable_status(status) && may_repeat,
+        };
+        let error = if status == StatusCode::TOO_MANY_REQUESTS {
+            Error::RateLimited {
+                retry_after,
+                error: Box::new(api),
+            }
+        } else {
+            Error::Api(Box::new(api))
+        };
+        Ok((error, retryable, retry_after))
+    }
+
+    fn idempotency_key(&self, request: &Request) -> Result<Option<IdempotencyKey>, Error> {
+        let operation = request.operation;
+        match (&request.idempotency_key, operation.idempotency_key) {
+            (Some(key), true) => {
+                key.check_max_len(self.inner.idempotency_key_max_len)?;
+                Ok(Some(key.clone()))
+            }
+            (Some(_), false) => Err(Error::validation(
+                "idempotency_key",
+                format!("{} does not accept an idempotency key", operation.id),
+            )),
+            (None, true) => Ok(Some(IdempotencyKey::generate())),
+            (None, false) => Ok(None),
+        }
+    }
+
+    fn headers(&self, request: &Request, key: Option<&IdempotencyKey>) -> Result<HeaderMap, Error> {
+        let mut headers = self.inner.default_headers.clone();
+        if let Some(content_type) = request.body.content_type() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        for (name, value) in &request.headers {
+            headers.append(header_name(name)?, header_value(name, value)?);
+        }
+        if let Some(key) = key {
+            headers.insert(
+                self.inner.idempotency_header.clone(),
+                header_value("idempotency_key", key.as_str())?,
+            );
+        }
+        Ok(headers)
+    }
+}

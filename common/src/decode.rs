@@ -1,0 +1,212 @@
+//! Turning answer bodies into types, with the JSON path and a masked excerpt on failure.
+
+use serde::de::{DeserializeOwned, DeserializeSeed};
+
+use crate::error::{ApiError, DecodeError, Error};
+
+/// How much of the body, either side of the failure, an error shows.
+const SNIPPET_RADIUS: usize = 60;
+
+/// Decodes `body` as JSON into `T`, naming the path on failure.
+pub fn json<T: DeserializeOwned>(
+    operation: &'static str,
+    body: &[u8],
+    secret_fields: &[&str],
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v).map_err(path_error))
+        .map_err(|e| decode_error(operation, body, secret_fields, e))?;
+    Ok(value)
+}
+
+/// Decodes `body` with a seed (used for pages), naming the path on failure.
+pub(crate) fn json_seed<'de, S: DeserializeSeed<'de>>(
+    operation: &'static str,
+    body: &'de [u8],
+    secret_fields: &[&str],
+    seed: S,
+) -> Result<S::Value, Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut track = serde_path_to_error::Track::new();
+    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    match result {
+        Ok(v) => Ok(v),
+        Err(inner) => Err(decode_error(
+            operation,
+            body,
+            secret_fields,
+            serde_path_to_error::Error::new(track.path(), inner),
+        )),
+    }
+}
+
+fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Error> {
+    serde_path_to_error::Error::new(serde_path_to_error::Track::new().path(), e)
+}
+
+fn decode_error(
+    operation: &'static str,
+    body: &[u8],
+    secret_fields: &[&str],
+    error: serde_path_to_error::Error<serde_json::Error>,
+) -> Error {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let text = redact(&String::from_utf8_lossy(body), secret_fields);
+    let offset = byte_offset(&text, inner.line(), inner.column());
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        path,
+        message: inner.to_string(),
+        snippet: excerpt(&text, offset),
+        api: None,
+    }))
+}
+
+/// Attaches the answer's status and request id to a decode error.
+pub(crate) fn with_api(error: Error, api: ApiError) -> Error {
+    match error {
+        Error::Decode(mut d) => {
+            d.api = Some(api);
+            Error::Decode(d)
+        }
+        other => other,
+    }
+}
+
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return (offset + column.saturating_sub(1)).min(text.len());
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+fn excerpt(text: &str, offset: usize) -> String {
+    let mut start = offset.saturating_sub(SNIPPET_RADIUS);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (offset + SNIPPET_RADIUS).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[start..end]);
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Replaces the string values of the named JSON fields with `***`, wherever they appear.
+pub fn redact(text: &str, fields: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for field in fields {
+        let needle = format!("\"{field}\"");
+        let mut from = 0;
+        while let Some(found) = out[from..].find(&needle) {
+            let after_key = from + found + needle.len();
+            let rest = &out[after_key..];
+            let trimmed = rest.trim_start();
+            let Some(after_colon) = trimmed.strip_prefix(':') else {
+                from = after_key;
+                continue;
+            };
+            let value = after_colon.trim_start();
+            if !value.starts_with('"') {
+                from = after_key;
+                continue;
+            }
+            let value_start = out.len() - value.len() + 1;
+            let Some(value_len) = string_len(&out[value_start..]) else {
+                out.truncate(value_start);
+                out.push_str("***");
+                break;
+            };
+            out.replace_range(value_start..value_start + value_len, "***");
+            from = value_start + 3;
+        }
+    }
+    out
+}
+
+/// Length of a JSON string's content up to (not including) its closing quote.
+fn string_len(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Payment {
+        amount: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Envelope {
+        data: Vec<Payment>,
+    }
+
+    #[test]
+    fn failure_names_path_and_shows_excerpt() {
+        let body = br#"{"data":[{"amount":1},{"amount":"12.50"}]}"#;
+        let err = json::<Envelope>("listPayments", body, &[]).unwrap_err();
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.path, "data[1].amount");
+        assert!(d.snippet.contains("12.50"), "{}", d.snippet);
+        assert!(err.to_string().contains("listPayments"), "{err}");
+    }
+
+    #[test]
+    fn excerpt_masks_secret_fields() {
+        let body = br#"{"access_token":"s3cr3t\"x","data":[{"amount":true}]}"#;
+        let err = json::<Envelope>("op", body, &["access_token"]).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
+    fn redact_handles_spacing_and_non_string_values() {
+        assert_eq!(
+            redact(
+                r#"{"token" : "abc", "n": {"token": 5}, "token":"d\\"}"#,
+                &["token"]
+            ),
+            r#"{"token" : "***", "n": {"token": 5}, "token":"***"}"#
+        );
+        assert_eq!(
+            redact(r#"{"token":"unterminated"#, &["token"]),
+            r#"{"token":"***"#
+        );
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        assert!(json::<Payment>("op", br#"{"amount":1} x"#, &[]).is_err());
+    }
+}

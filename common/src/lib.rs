@@ -1,0 +1,65 @@
+//! The shared runtime of the splitkit payment SDKs.
+//!
+//! Provider crates (`ante-client`, `fairshare-client`, `splitable-client`, `zepto-client`)
+//! describe *what* to send: static [`Operation`] metadata and a [`Request`] value, plus their
+//! quirks as data (an [`ErrorPolicy`], an [`Authenticator`]). This crate decides *how*:
+//!
+//! - [`ApiClient`] runs every call through one pipeline: build the request once; attach an
+//!   idempotency key when the operation takes one (the caller's, or a new UUIDv4), the same on
+//!   every attempt; authenticate each attempt; send through a [`Transport`] with a per-attempt
+//!   timeout; classify the answer; back off and retry where that is safe; stop at the call's
+//!   deadline; decode with the JSON path in any error.
+//! - Retries ([`RetryPolicy`]): a refused connection is always retried; timeouts, other transport
+//!   failures and 408/429/500/502/503/504 only when the operation is idempotent or carries an
+//!   idempotency key, so a payment is never sent twice by accident. `Retry-After` is honoured in
+//!   both forms up to a cap.
+//! - Auth ([`auth`]): bearer keys, keys in a header or parameter, and OAuth2 access tokens cached,
+//!   renewed early and single-flight, with every new pair persisted through a [`TokenStore`]
+//!   before use.
+//! - Lists ([`Page`], [`ApiClient::stream`]): `Link` headers, cursors, page numbers, and a lazy
+//!   item stream that refuses to loop.
+//! - Webhooks ([`webhook`]): HMAC-SHA256 in constant time with a timestamp tolerance.
+//! - Money ([`MinorUnits`], [`Currency`], [`decimal`]): integers or exact decimals, never floats.
+//! - Secrets ([`SecretString`]) print as `***`; credential headers are marked sensitive; tracing
+//!   spans (`splitkit.call`, `splitkit.attempt`) carry the operation, attempt, status and request
+//!   id, never a credential or a query string.
+//!
+//! Nothing here knows a provider: a provider's quirks are values handed in by its crate.
+
+pub mod auth;
+pub mod client;
+pub mod clock;
+pub mod decimal;
+pub mod decode;
+pub mod error;
+pub mod idempotency;
+pub mod money;
+pub mod operation;
+pub mod pagination;
+pub mod request;
+pub mod retry;
+pub mod secret;
+pub mod timestamp;
+pub mod transport;
+pub mod webhook;
+
+pub use auth::{
+    AuthStamp, Authenticator, BearerToken, HeaderKey, MemoryTokenStore, NoAuth, OAuthAuthenticator,
+    ParamKey, TokenPair, TokenSource, TokenStore,
+};
+pub use client::{ApiClient, ApiClientBuilder, DefaultErrorPolicy, ErrorPolicy};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ApiError, BoxError, DecodeError, Error, Result, TimeoutScope};
+pub use idempotency::IdempotencyKey;
+pub use money::{Currency, MinorUnits};
+pub use operation::{Method, Operation, Pagination};
+pub use pagination::{Link, Page};
+pub use request::{Body, Request};
+pub use retry::{ErrorClass, RetryPolicy};
+pub use rust_decimal::Decimal;
+pub use secret::SecretString;
+pub use timestamp::{Date, Timestamp};
+pub use transport::{
+    HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError, TransportErrorKind,
+};
+pub use webhook::{SignatureVerifier, WebhookError};

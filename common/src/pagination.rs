@@ -1,0 +1,434 @@
+//! Pages of lists, how to find the next one, and a lazy stream of items across pages.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::marker::PhantomData;
+
+use futures_util::Stream;
+use http::HeaderMap;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use url::Url;
+
+use crate::client::ApiClient;
+use crate::error::Error;
+use crate::operation::Pagination;
+use crate::request::Request;
+
+/// One page of a list, and how to ask for the next.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items the whole list has, when the provider says (`Total` header).
+    pub total: Option<u64>,
+    /// How many items a page holds, when the provider says (`Per-Page` header).
+    pub per_page: Option<u64>,
+    next: Option<Request>,
+    next_token: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page built by hand (for tests and custom list calls).
+    pub fn new(items: Vec<T>) -> Self {
+        Self {
+            items,
+            total: None,
+            per_page: None,
+            next: None,
+            next_token: None,
+        }
+    }
+
+    /// Whether the provider says there is a next page.
+    pub fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// What points at the next page: the `next` URL, the cursor, or the page number.
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_token.as_deref()
+    }
+
+    /// The request for the next page, when there is one.
+    pub fn next_request(&self) -> Option<&Request> {
+        self.next.as_ref()
+    }
+
+    /// The items, dropping the paging information.
+    pub fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}
+
+/// One link of an RFC 8288 `Link` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The target, resolved against the request URL.
+    pub url: Url,
+    /// The relation types (`next`, `last`, ...), lower case.
+    pub rels: Vec<String>,
+}
+
+/// Parses every `Link` header in `headers`: several links per header, several rels per link
+/// (`rel="next last"`), quoted parameters that contain `,` or `;`, and relative targets resolved
+/// against `base`. Malformed links are skipped.
+pub fn parse_link_headers(headers: &HeaderMap, base: &Url) -> Vec<Link> {
+    headers
+        .get_all(http::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| parse_link_value(v, base))
+        .collect()
+}
+
+fn parse_link_value(value: &str, base: &Url) -> Vec<Link> {
+    let mut links = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+        let Some(after_open) = rest.strip_prefix('<') else {
+            break;
+        };
+        let Some(close) = after_open.find('>') else {
+            break;
+        };
+        let target = &after_open[..close];
+        rest = &after_open[close + 1..];
+        let mut rels = Vec::new();
+        // Parameters run until a ',' outside quotes.
+        loop {
+            rest = rest.trim_start();
+            let Some(after_semi) = rest.strip_prefix(';') else {
+                break;
+            };
+            let (name, value, remaining) = parse_param(after_semi);
+            rest = remaining;
+            if name.eq_ignore_ascii_case("rel") {
+                rels.extend(value.split_whitespace().map(str::to_ascii_lowercase));
+            }
+        }
+        if let Ok(url) = base.join(target) {
+            links.push(Link { url, rels });
+        }
+    }
+    links
+}
+
+/// Parses `name="value"` or `name=value` after a `;`; returns the rest of the header.
+fn parse_param(input: &str) -> (&str, String, &str) {
+    let input = input.trim_start();
+    let name_end = input.find(['=', ';', ',']).unwrap_or(input.len());
+    let name = input[..name_end].trim();
+    let rest = &input[name_end..];
+    let Some(after_eq) = rest.strip_prefix('=') else {
+        return (name, String::new(), rest);
+    };
+    let after_eq = after_eq.trim_start();
+    if let Some(quoted) = after_eq.strip_prefix('"') {
+        let mut value = String::new();
+        let mut escaped = false;
+        for (i, c) in quoted.char_indices() {
+            match c {
+                _ if escaped => {
+                    value.push(c);
+                    escaped = false;
+                }
+                '\\' => escaped = true,
+                '"' => return (name, value, &quoted[i + 1..]),
+                _ => value.push(c),
+            }
+        }
+        (name, value, "")
+    } else {
+        let end = after_eq.find([';', ',']).unwrap_or(after_eq.len());
+        (name, after_eq[..end].trim().to_owned(), &after_eq[end..])
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// What a list body holds besides its items.
+pub(crate) struct ListBody<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) cursor: Option<String>,
+    pub(crate) has_more: Option<bool>,
+}
+
+/// Decodes a list body in one pass: the items field, the cursor fields, and nothing else.
+pub(crate) struct ListSeed<T> {
+    pub(crate) items: &'static str,
+    pub(crate) cursor_field: Option<&'static str>,
+    pub(crate) has_more_field: Option<&'static str>,
+    pub(crate) marker: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ListSeed<T> {
+    type Value = ListBody<T>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        if self.items.is_empty() {
+            let items = <Vec<T> as de::Deserialize>::deserialize(deserializer)?;
+            return Ok(ListBody {
+                items,
+                cursor: None,
+                has_more: None,
+            });
+        }
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ListSeed<T> {
+    type Value = ListBody<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with a `{}` list", self.items)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut items = None;
+        let mut cursor = None;
+        let mut has_more = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.items {
+                items = Some(map.next_value::<Vec<T>>()?);
+            } else if Some(key.as_str()) == self.cursor_field {
+                cursor = map.next_value::<Cursor>()?.0;
+            } else if Some(key.as_str()) == self.has_more_field {
+                has_more = map.next_value::<Option<bool>>()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        let items = items.ok_or_else(|| de::Error::missing_field(self.items))?;
+        Ok(ListBody {
+            items,
+            cursor,
+            has_more,
+        })
+    }
+}
+
+/// A cursor that may arrive as a string, an integer, or `null`; kept as its exact text.
+struct Cursor(Option<String>);
+
+impl<'de> de::Deserialize<'de> for Cursor {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CursorVisitor;
+        impl Visitor<'_> for CursorVisitor {
+            type Value = Cursor;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a cursor (string, integer or null)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Cursor, E> {
+                Ok(Cursor((!v.is_empty()).then(|| v.to_owned())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cursor, E> {
+                Ok(Cursor(Some(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cursor, E> {
+                Ok(Cursor(Some(v.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Cursor, E> {
+                Ok(Cursor(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Cursor, E> {
+                Ok(Cursor(None))
+            }
+        }
+        deserializer.deserialize_any(CursorVisitor)
+    }
+}
+
+/// Assembles a page from a decoded list body and the answer's headers.
+pub(crate) fn build_page<T>(
+    request: &Request,
+    request_url: &Url,
+    base_url: &Url,
+    headers: &HeaderMap,
+    body: ListBody<T>,
+) -> Result<Page<T>, Error> {
+    let total = header_u64(headers, "total");
+    let per_page = header_u64(headers, "per-page");
+    let (next, next_token) = match request.operation.pagination {
+        Pagination::None => (None, None),
+        Pagination::Link { .. } => {
+            let next = parse_link_headers(headers, request_url)
+                .into_iter()
+                .find(|l| l.rels.iter().any(|r| r == "next"));
+            match next {
+                Some(link) => {
+                    if link.url.origin() != base_url.origin() {
+                        return Err(Error::Config(format!(
+                            "{}: refusing to follow a `Link` to another origin ({}): credentials would go with it",
+                            request.operation.id,
+                            link.url.origin().ascii_serialization()
+                        )));
+                    }
+                    let token = link.url.to_string();
+                    (
+                        Some(request.clone().with_absolute_url(link.url)),
+                        Some(token),
+                    )
+                }
+                None => (None, None),
+            }
+        }
+        Pagination::Cursor { cursor_param, .. } => {
+            let more = body.has_more.unwrap_or(true);
+            match body.cursor.filter(|_| more) {
+                Some(cursor) => (
+                    Some(request.clone().set_query(cursor_param, &cursor)),
+                    Some(cursor),
+                ),
+                None => (None, None),
+            }
+        }
+        Pagination::PageNumber { page_param, .. } => {
+            let current: u64 = request
+                .query_value(page_param)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            let seen = current.saturating_mul(per_page.unwrap_or(body.items.len() as u64));
+            let more = !body.items.is_empty() && total.is_none_or(|t| seen < t);
+            if more {
+                let next = current + 1;
+                (
+                    Some(request.clone().set_query(page_param, next)),
+                    Some(next.to_string()),
+                )
+            } else {
+                (None, None)
+            }
+        }
+    };
+    Ok(Page {
+        items: body.items,
+        total,
+        per_page,
+        next,
+        next_token,
+    })
+}
+
+struct StreamState<T> {
+    client: ApiClient,
+    next: Option<Request>,
+    buffered: VecDeque<T>,
+    seen: HashSet<String>,
+    pending_error: Option<Error>,
+}
+
+/// A lazy stream of every item of a list: fetches a page only when the items before it have been
+/// taken, and stops with [`Error::PaginationLoop`] if the server points back at a page it already
+/// returned.
+pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
+    client: ApiClient,
+    first: Request,
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+    let state = StreamState {
+        client,
+        next: Some(first),
+        buffered: VecDeque::new(),
+        seen: HashSet::new(),
+        pending_error: None,
+    };
+    futures_util::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(item) = state.buffered.pop_front() {
+                return Some((Ok(item), state));
+            }
+            if let Some(error) = state.pending_error.take() {
+                state.next = None;
+                return Some((Err(error), state));
+            }
+            let request = state.next.take()?;
+            let identity = match state.client.request_url(&request) {
+                Ok(url) => url.to_string(),
+                Err(e) => return Some((Err(e), state)),
+            };
+            if !state.seen.insert(identity) {
+                let repeated = state_token(&request);
+                return Some((Err(Error::PaginationLoop { repeated }), state));
+            }
+            match state.client.fetch_page::<T>(request).await {
+                Ok(page) => {
+                    state.buffered.extend(page.items);
+                    state.next = page.next;
+                }
+                Err(e) => return Some((Err(e), state)),
+            }
+        }
+    })
+}
+
+fn state_token(request: &Request) -> String {
+    match request.operation.pagination {
+        Pagination::Cursor { cursor_param, .. } => request
+            .query_value(cursor_param)
+            .map(|c| format!("cursor {c}"))
+            .unwrap_or_default(),
+        Pagination::PageNumber { page_param, .. } => request
+            .query_value(page_param)
+            .map(|p| format!("number {p}"))
+            .unwrap_or_default(),
+        _ => request
+            .absolute_url
+            .as_ref()
+            .map(|u| format!("URL {}", crate::transport::display_url(u)))
+            .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(http::header::LINK, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn parses_several_links_rels_and_quoted_params() {
+        let base = Url::parse("https://api.example.test/payments?page=1").unwrap();
+        let h = headers(&[
+            r#"<https://api.example.test/payments?page=5>; rel="last", </payments?page=2>; title="a, b; c"; rel="next""#,
+            r#"<?page=1>; rel="first prev"; title*=UTF-8'de'x"#,
+        ]);
+        let links = parse_link_headers(&h, &base);
+        assert_eq!(links.len(), 3);
+        assert_eq!(
+            links[0].url.as_str(),
+            "https://api.example.test/payments?page=5"
+        );
+        assert_eq!(links[0].rels, ["last"]);
+        assert_eq!(
+            links[1].url.as_str(),
+            "https://api.example.test/payments?page=2"
+        );
+        assert_eq!(links[1].rels, ["next"]);
+        assert_eq!(
+            links[2].url.as_str(),
+            "https://api.example.test/payments?page=1"
+        );
+        assert_eq!(links[2].rels, ["first", "prev"]);
+    }
+
+    #[test]
+    fn skips_malformed_links() {
+        let base = Url::parse("https://api.example.test/").unwrap();
+        assert!(parse_link_headers(&headers(&["garbage"]), &base).is_empty());
+        assert!(parse_link_headers(&headers(&["<unterminated; rel=next"]), &base).is_empty());
+        let links = parse_link_headers(&headers(&["<a>; rel=NEXT"]), &base);
+        assert_eq!(links[0].rels, ["next"]);
+    }
+}

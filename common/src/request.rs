@@ -1,0 +1,353 @@
+//! A request value: operation metadata plus parameters and body, built once per call.
+
+use std::fmt::{self, Display, Write as _};
+use std::time::Duration;
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use url::Url;
+
+use crate::error::Error;
+use crate::idempotency::IdempotencyKey;
+use crate::operation::Operation;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The body of a request, serialised once and re-sent unchanged on every attempt.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// `application/json`.
+    Json(Bytes),
+    /// `application/x-www-form-urlencoded`.
+    Form(Bytes),
+}
+
+impl Body {
+    /// The `Content-Type` the body needs, if any.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Self::Empty => None,
+            Self::Json(_) => Some("application/json"),
+            Self::Form(_) => Some("application/x-www-form-urlencoded"),
+        }
+    }
+
+    /// The bytes (empty for [`Body::Empty`]).
+    pub fn bytes(&self) -> Bytes {
+        match self {
+            Self::Empty => Bytes::new(),
+            Self::Json(b) | Self::Form(b) => b.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Body {
+    // Bodies can hold personal data and secrets; show their size only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Json(b) => write!(f, "Json({} bytes)", b.len()),
+            Self::Form(b) => write!(f, "Form({} bytes)", b.len()),
+        }
+    }
+}
+
+/// One call to one operation, before it is sent.
+///
+/// Generated code builds it from the operation's parameters; hand-written code can add an
+/// idempotency key or call-specific limits before handing it to [`crate::ApiClient`].
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) operation: &'static Operation,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Body,
+    pub(crate) idempotency_key: Option<IdempotencyKey>,
+    /// Replaces base URL, path and query: set when following a `Link` header.
+    pub(crate) absolute_url: Option<Url>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+}
+
+impl fmt::Debug for Request {
+    // Query and header values may be credentials or personal data: names only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("operation", &self.operation.id)
+            .field("path", &self.path)
+            .field(
+                "query",
+                &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("body", &self.body)
+            .field("idempotency_key", &self.idempotency_key)
+            .finish()
+    }
+}
+
+impl Request {
+    /// A request for `operation` with no parameters yet.
+    pub fn new(operation: &'static Operation) -> Self {
+        Self {
+            operation,
+            path: operation.path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            idempotency_key: None,
+            absolute_url: None,
+            attempt_timeout: None,
+            deadline: None,
+        }
+    }
+
+    /// The operation this request calls.
+    pub fn operation(&self) -> &'static Operation {
+        self.operation
+    }
+
+    /// Fills the `{name}` placeholder of the path with `value`, percent-encoded as one segment.
+    pub fn path_param(mut self, name: &str, value: impl Display) -> Self {
+        let placeholder = format!("{{{name}}}");
+        let value = value.to_string();
+        let encoded = utf8_percent_encode(&value, PATH_SEGMENT).to_string();
+        self.path = self.path.replace(&placeholder, &encoded);
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: &str, value: impl Display) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when `value` is `Some`.
+    pub fn query_opt<T: Display>(self, name: &str, value: Option<T>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    /// Adds an array query parameter: `name=a&name=b` when `explode`, else `name=a,b`.
+    /// An empty list adds nothing.
+    pub fn query_list<I>(mut self, name: &str, values: I, explode: bool) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Display,
+    {
+        if explode {
+            for v in values {
+                self = self.query(name, v);
+            }
+            self
+        } else {
+            let mut joined = String::new();
+            for (i, v) in values.into_iter().enumerate() {
+                if i > 0 {
+                    joined.push(',');
+                }
+                let _ = write!(joined, "{v}");
+            }
+            if joined.is_empty() {
+                self
+            } else {
+                self.query(name, joined)
+            }
+        }
+    }
+
+    /// Replaces the value of a query parameter (or adds it).
+    pub fn set_query(mut self, name: &str, value: impl Display) -> Self {
+        self.query.retain(|(k, _)| k != name);
+        self.query(name, value)
+    }
+
+    /// The first value of a query parameter.
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: impl Display) -> Self {
+        self.headers.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Adds a header when `value` is `Some`.
+    pub fn header_opt<T: Display>(self, name: &str, value: Option<T>) -> Self {
+        match value {
+            Some(v) => self.header(name, v),
+            None => self,
+        }
+    }
+
+    /// Sets a JSON body.
+    pub fn json_body<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::validation("body", format!("could not be encoded as JSON: {e}")))?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets a form-urlencoded body from a flat struct or map.
+    pub fn form_body<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
+        let text = serde_urlencoded::to_string(body)
+            .map_err(|e| Error::validation("body", format!("could not be form-encoded: {e}")))?;
+        self.body = Body::Form(Bytes::from(text));
+        Ok(self)
+    }
+
+    /// Sets a form-urlencoded body from ordered pairs (for fields that a struct cannot name,
+    /// such as numbered line items).
+    pub fn form_pairs<K, V, I>(mut self, pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            form.append_pair(k.as_ref(), v.as_ref());
+        }
+        self.body = Body::Form(Bytes::from(form.finish()));
+        self
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// Uses your own idempotency key instead of a generated one. Only operations that accept a
+    /// key take one; for the others the call fails with a validation error before sending.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// The idempotency key set so far (the pipeline creates one at send time when none is set).
+    pub fn idempotency_key_value(&self) -> Option<&IdempotencyKey> {
+        self.idempotency_key.as_ref()
+    }
+
+    /// Limits each attempt of this call to `timeout` (overrides the client's setting).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits the whole call, retries included, to `deadline` (overrides the client's setting).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The same request aimed at an absolute URL (a `Link` header's `next`).
+    pub(crate) fn with_absolute_url(mut self, url: Url) -> Self {
+        self.absolute_url = Some(url);
+        self.query.clear();
+        self
+    }
+
+    /// The URL this request goes to, below `base`.
+    pub(crate) fn url(&self, base: &Url) -> Result<Url, Error> {
+        if let Some(url) = &self.absolute_url {
+            return Ok(url.clone());
+        }
+        if let Some(start) = self.path.find('{') {
+            return Err(Error::Config(format!(
+                "{}: path parameter left unfilled in `{}` at byte {start}",
+                self.operation.id, self.path
+            )));
+        }
+        let base_str = base.as_str().trim_end_matches('/');
+        let mut url = Url::parse(&format!("{base_str}{}", self.path)).map_err(|e| {
+            Error::Config(format!(
+                "{}: could not build the URL: {e}",
+                self.operation.id
+            ))
+        })?;
+        if !self.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &self.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{Method, Pagination};
+
+    static GET_THING: Operation = Operation {
+        id: "getThing",
+        method: Method::Get,
+        path: "/things/{thing_id}/parts",
+        idempotent: true,
+        idempotency_key: false,
+        pagination: Pagination::None,
+    };
+
+    #[test]
+    fn builds_url_with_encoded_path_and_query() {
+        let base = Url::parse("https://api.example.test/api/v1/").unwrap();
+        let url = Request::new(&GET_THING)
+            .path_param("thing_id", "a/b c")
+            .query("per_page", 100)
+            .query_list("status", ["paid", "failed"], false)
+            .query_list("ref", ["x", "y"], true)
+            .query_opt("missing", None::<&str>)
+            .query_list("empty", Vec::<String>::new(), false)
+            .url(&base)
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.example.test/api/v1/things/a%2Fb%20c/parts?per_page=100&status=paid%2Cfailed&ref=x&ref=y"
+        );
+    }
+
+    #[test]
+    fn unfilled_path_parameter_is_an_error() {
+        let base = Url::parse("https://api.example.test").unwrap();
+        let err = Request::new(&GET_THING).url(&base).unwrap_err();
+        assert!(err.to_string().contains("unfilled"), "{err}");
+    }
+
+    #[test]
+    fn form_pairs_keep_order_and_encode() {
+        let req = Request::new(&GET_THING)
+            .form_pairs([("item_name_1", "Tea & cake"), ("amount_1", "450")]);
+        assert_eq!(
+            req.body().bytes(),
+            Bytes::from_static(b"item_name_1=Tea+%26+cake&amount_1=450")
+        );
+    }
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let req = Request::new(&GET_THING)
+            .query("api_key", "secret-value")
+            .header("X-Key", "secret-value");
+        assert!(!format!("{req:?}").contains("secret-value"));
+    }
+}

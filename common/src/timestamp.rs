@@ -1,0 +1,187 @@
+//! Typed dates and times as providers send them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use crate::error::Error;
+
+/// An instant, read from RFC 3339 (`2021-04-10T23:15:00Z`, any offset, fractional seconds) and
+/// also, tolerantly, from `2021-04-10 23:15:00` (taken as UTC). Written as RFC 3339.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(OffsetDateTime);
+
+impl Timestamp {
+    /// Wraps an instant.
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self(at)
+    }
+
+    /// The instant.
+    pub fn get(self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// The instant `seconds` after the Unix epoch.
+    pub fn from_unix_seconds(seconds: i64) -> Result<Self, Error> {
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .map(Self)
+            .map_err(|e| Error::validation("timestamp", e.to_string()))
+    }
+
+    /// Parses RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+            return Ok(Self(at));
+        }
+        let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        PrimitiveDateTime::parse(text, plain)
+            .map(|at| Self(at.assume_offset(UtcOffset::UTC)))
+            .map_err(|_| {
+                Error::validation("timestamp", format!("not an RFC 3339 date-time: {text:?}"))
+            })
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(value: OffsetDateTime) -> Self {
+        Self(value)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.format(&Rfc3339) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(time::Date);
+
+impl Date {
+    /// Wraps a date.
+    pub fn new(date: time::Date) -> Self {
+        Self(date)
+    }
+
+    /// The date.
+    pub fn get(self) -> time::Date {
+        self.0
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        time::Date::parse(text, format_description!("[year]-[month]-[day]"))
+            .map(Self)
+            .map_err(|_| Error::validation("date", format!("not a YYYY-MM-DD date: {text:?}")))
+    }
+}
+
+impl From<time::Date> for Date {
+    fn from(value: time::Date) -> Self {
+        Self(value)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+impl FromStr for Date {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_rfc3339_and_plain_utc() {
+        let a = Timestamp::parse("2021-04-10T23:15:00Z").unwrap();
+        let b = Timestamp::parse("2021-04-11T09:15:00+10:00").unwrap();
+        let c = Timestamp::parse("2021-04-10 23:15:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a.to_string(), "2021-04-10T23:15:00Z");
+        assert!(Timestamp::parse("yesterday").is_err());
+        let json: Timestamp = serde_json::from_str("\"2024-06-24T10:09:27.890Z\"").unwrap();
+        assert_eq!(json.unix_seconds(), 1_719_223_767);
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let d = Date::parse("2024-02-29").unwrap();
+        assert_eq!(d.to_string(), "2024-02-29");
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2024-02-29\"");
+        assert!(Date::parse("2023-02-29").is_err());
+    }
+}

@@ -1,0 +1,215 @@
+//! Sending bytes: the [`Transport`] trait and its default, [`ReqwestTransport`].
+
+use std::fmt::{self, Debug};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use url::Url;
+
+use crate::error::BoxError;
+
+/// One HTTP request, fully built: the pipeline hands it to a [`Transport`] once per attempt.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL, query included.
+    pub url: Url,
+    /// The headers. Credential headers are marked sensitive.
+    pub headers: HeaderMap,
+    /// The body (empty when there is none).
+    pub body: Bytes,
+    /// How long this attempt may take, when limited.
+    pub timeout: Option<Duration>,
+}
+
+impl Debug for HttpRequest {
+    // The URL's query and the headers may carry credentials: show neither.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &display_url(&self.url))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// The URL without its query string or credentials, safe to log.
+pub fn display_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    shown.to_string()
+}
+
+/// The answer to an [`HttpRequest`].
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+impl Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// How a request failed to produce a response; decides whether it may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection was made: the request cannot have reached the server.
+    Connect,
+    /// The attempt's time ran out; the server may have received the request.
+    Timeout,
+    /// The request failed after it may have reached the server.
+    Request,
+    /// The answer's body could not be read.
+    Body,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "attempt timed out",
+            Self::Request => "request failed",
+            Self::Body => "could not read the answer",
+        })
+    }
+}
+
+/// A failure below HTTP: connecting, sending, or reading the answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {source}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    #[source]
+    source: BoxError,
+}
+
+impl TransportError {
+    /// A transport error of `kind`. The source must not print credentials (for `reqwest`,
+    /// strip the URL with `without_url`).
+    pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+}
+
+/// Sends one request and returns the whole answer.
+///
+/// Implement it to route the SDK through your own HTTP stack, a proxy layer, or a test double.
+/// The pipeline calls it once per attempt; it must not retry on its own.
+#[async_trait]
+pub trait Transport: Send + Sync + Debug {
+    /// Sends `request` and reads the whole answer. Must honour `request.timeout`.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// The default [`Transport`]: one pooled `reqwest` client (rustls), reused for every call.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A transport over a new client with sensible defaults (connect timeout 10 s, TLS via rustls).
+    pub fn new() -> Result<Self, crate::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| crate::Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Self { client })
+    }
+
+    /// A transport over your own client (proxies, custom TLS roots, ...).
+    pub fn with_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+}
+
+fn classify(error: &reqwest::Error) -> TransportErrorKind {
+    if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_body() || error.is_decode() {
+        TransportErrorKind::Body
+    } else {
+        TransportErrorKind::Request
+    }
+}
+
+fn wrap(error: reqwest::Error) -> TransportError {
+    // `without_url`: a URL may carry an API key in its query string.
+    TransportError::new(classify(&error), error.without_url())
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut builder = self
+            .client
+            .request(request.method, request.url)
+            .headers(request.headers)
+            .body(request.body);
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let response = builder.send().await.map_err(wrap)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(wrap)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_query_and_header_values() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "Bearer secret-token".parse().unwrap());
+        let request = HttpRequest {
+            method: Method::GET,
+            url: Url::parse("https://user:pw@example.test/x?api_key=secret-key").unwrap(),
+            headers,
+            body: Bytes::new(),
+            timeout: None,
+        };
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(!shown.contains("pw"), "{shown}");
+        assert!(shown.contains("https://example.test/x"), "{shown}");
+    }
+}

@@ -1,0 +1,2 @@
+//! The examples tour (placeholder until the provider crates land).
+fn main() {}

@@ -1,0 +1,6 @@
+//! Rust SDK for Splitable form-encoded splits.
+//!
+//! The client, its models and its webhook verification are being built on
+//! [`splitkit_common`]; this crate is a placeholder until then.
+
+pub use splitkit_common;
