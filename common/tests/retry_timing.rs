@@ -1,6 +1,8 @@
 //! Retry, backoff, Retry-After and deadline behaviour, on tokio's paused clock with a scripted
 //! transport (no sockets, so virtual time is exact).
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod support;
 
 use std::sync::Arc;

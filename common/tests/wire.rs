@@ -1,5 +1,7 @@
 //! The pipeline over real HTTP against wiremock on 127.0.0.1.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod support;
 
 use std::sync::Arc;
