@@ -3,6 +3,7 @@
 //! order.
 
 use serde::{Deserialize, Serialize};
+use splitkit_common::SecretString;
 
 /// Form fields (`application/x-www-form-urlencoded`) of a create-split request, without
 /// `api_key`, which the client adds as a form field.
@@ -28,13 +29,15 @@ pub struct CreateSplitRequest {
     /// The callback URL split(able) uses to notify your site whether the split is successful
     /// (paid) or not (cancelled). See `SplitCallback`.
     pub api_notify_url: String,
-    /// The total amount to be split, in cents.
+    /// The total amount to be split, in cents. The documentation states no rule tying it to the
+    /// line items, `shipping` and `tax`; in its only example it equals the sum of `quantity_N`
+    /// x `amount_N` plus `shipping` plus `tax` (20000 + 10000 + 1000 + 4000 = 35000).
     pub total_amount: i64,
     /// Secret sent back in the callback. By default the callback carries the `api_secret` from
     /// your company settings page; if this field is sent, this value is used in the callback of
     /// this split instead.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_secret: Option<String>,
+    pub api_secret: Option<SecretString>,
     /// How many hours the split remains open, e.g. 24, 48 or 72; an integer. Default 120 hours
     /// (5 days). A value that is non-numeric or greater than 120 is ignored without any error
     /// and the default is used instead.
@@ -211,7 +214,7 @@ pub struct SplitCallback {
     /// The default callback `api_secret` from your company settings page, or the `api_secret`
     /// sent when creating the split if it was given. It is there to prevent forgery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_secret: Option<String>,
+    pub api_secret: Option<SecretString>,
     /// A unique id for this transaction, to keep in your system. split(able) asks for it if you
     /// contact them, and it is required for issuing a refund. Opaque (numeric in the docs,
     /// hexadecimal in other samples).

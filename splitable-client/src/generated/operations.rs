@@ -36,7 +36,10 @@ pub fn create_split_request(body: &CreateSplitRequest) -> Result<Request, Error>
 ///
 /// The response body decides the outcome: `split_url` and `split_id` on success, `error` on
 /// failure, whatever the HTTP status (201 on success; failures were recorded with 500 on
-/// the live host and 200 on the draft host).
+/// the live host and 200 on the draft host). Answers carry an `X-Request-Id` header.
+///
+/// The documentation describes no idempotency key and does not say what a repeated
+/// `invoice` does; assume that sending the same request twice creates two splits.
 ///
 /// Sends `POST /api/splits` ([`CREATE_SPLIT`]).
 pub async fn create_split(
@@ -70,6 +73,11 @@ pub fn list_paid_members_request(split_id: &str) -> Result<Request, Error> {
 /// The only published response sample is a single `{name, email}` object; the endpoint is
 /// described as returning a list, so both a JSON array of members and a single member
 /// object are accepted.
+///
+/// As for `createSplit`, a failure may come as an `{"error": "..."}` body with any status;
+/// clients check for an `error` key before reading members. One April-2012 revision of the
+/// documentation wrote the path with a `.json` suffix (`/paid_members.json`); the later
+/// revisions and this document use the path without it.
 ///
 /// Path parameters:
 ///
