@@ -35,6 +35,13 @@ pub trait ErrorPolicy: Send + Sync + Debug {
     /// Reads an error answer. `api` already holds the status, the raw body and the request id
     /// from the configured header; fill in what the body adds and say how to treat it.
     fn classify(&self, api: &mut ApiError, headers: &HeaderMap) -> ErrorClass;
+
+    /// Whether a 2xx answer is in fact an error (some providers answer failures with `200` and
+    /// an error body). Such an answer goes through [`ErrorPolicy::classify`] like any other
+    /// error answer. Default: never.
+    fn success_is_error(&self, _response: &HttpResponse) -> bool {
+        false
+    }
 }
 
 /// The [`ErrorPolicy`] that decodes nothing and applies the default rules.
@@ -361,7 +368,9 @@ impl ApiClient {
         request.url(&self.inner.base_url)
     }
 
-    fn api_error(&self, operation: &'static str, response: &HttpResponse) -> ApiError {
+    /// The [`ApiError`] describing `response`: status, body, and the request id from the
+    /// configured header. For hand-written calls that decide success themselves.
+    pub fn api_error(&self, operation: &'static str, response: &HttpResponse) -> ApiError {
         let mut api = ApiError::new(operation, response.status, response.body.clone());
         api.request_id = self.header_request_id(&response.headers);
         api
@@ -441,7 +450,7 @@ impl ApiClient {
                     if let Some(id) = self.header_request_id(&response.headers) {
                         span.record("request_id", id.as_str());
                     }
-                    if response.status.is_success() {
+                    if response.status.is_success() && !inner.errors.success_is_error(&response) {
                         return Ok(response);
                     }
                     Failure::Answer(response)
@@ -511,6 +520,11 @@ impl ApiClient {
         let status = response.status;
         let mut api = self.api_error(operation.id, &response);
         let class = self.inner.errors.classify(&mut api, &response.headers);
+        api.retryable = match class {
+            ErrorClass::Fatal | ErrorClass::IdempotencyConflict { .. } => Some(false),
+            ErrorClass::Retryable => Some(true),
+            _ => None,
+        };
         let retry_after = retry::retry_after(&response.headers, SystemTime::now());
         let retryable = match &class {
             ErrorClass::IdempotencyConflict { existing_resource } => {

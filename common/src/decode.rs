@@ -64,8 +64,8 @@ fn decode_error(
     }))
 }
 
-/// Attaches the answer's status and request id to a decode error.
-pub(crate) fn with_api(error: Error, api: ApiError) -> Error {
+/// Attaches the answer's status and request id to a decode error (other errors pass through).
+pub fn with_api(error: Error, api: ApiError) -> Error {
     match error {
         Error::Decode(mut d) => {
             d.api = Some(api);

@@ -144,7 +144,9 @@ impl Error {
     /// what its policy allows; this tells the caller whether a later, deliberate retry makes sense.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Api(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+            Self::Api(e) => e
+                .retryable
+                .unwrap_or_else(|| matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)),
             Self::RateLimited { .. } => true,
             Self::Transport(e) => !matches!(e.kind(), TransportErrorKind::Body),
             Self::Timeout { .. } => true,
@@ -190,6 +192,9 @@ pub struct ApiError {
     pub operation: &'static str,
     /// The body as received.
     pub body: Bytes,
+    /// The provider's verdict on retrying, when its [`crate::ErrorPolicy`] gave one
+    /// (`None`: the status decides).
+    pub retryable: Option<bool>,
     typed: Option<Arc<dyn Any + Send + Sync>>,
 }
 
@@ -203,6 +208,7 @@ impl ApiError {
             request_id: None,
             operation,
             body,
+            retryable: None,
             typed: None,
         }
     }
@@ -211,6 +217,12 @@ impl ApiError {
     pub fn with_typed<T: Any + Send + Sync>(mut self, body: T) -> Self {
         self.typed = Some(Arc::new(body));
         self
+    }
+
+    /// Attaches the provider's decoded error body in place (for [`crate::ErrorPolicy`], which
+    /// holds a `&mut ApiError`).
+    pub fn set_typed<T: Any + Send + Sync>(&mut self, body: T) {
+        self.typed = Some(Arc::new(body));
     }
 
     /// The provider's decoded error body, when it is a `T`.

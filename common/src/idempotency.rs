@@ -28,6 +28,13 @@ impl IdempotencyKey {
         Ok(Self(key.into_boxed_str()))
     }
 
+    /// A key of your own for a provider with a lower length limit than 255.
+    pub fn with_max_len(key: impl Into<String>, max_len: usize) -> Result<Self, Error> {
+        let key = key.into();
+        validate(&key, max_len.min(DEFAULT_MAX_KEY_LEN))?;
+        Ok(Self(key.into_boxed_str()))
+    }
+
     /// The key.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -89,6 +96,8 @@ mod tests {
         assert!(IdempotencyKey::new("").is_err());
         assert!(IdempotencyKey::new("has space").is_err());
         assert!(IdempotencyKey::new("x".repeat(256)).is_err());
+        let err = IdempotencyKey::with_max_len("x".repeat(300), 120).unwrap_err();
+        assert!(err.to_string().contains("at most 120"), "{err}");
         let key = IdempotencyKey::new("x".repeat(121)).unwrap();
         let err = key.check_max_len(120).unwrap_err();
         assert!(err.to_string().contains("at most 120"), "{err}");

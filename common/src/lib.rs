@@ -35,6 +35,7 @@ pub mod error;
 pub mod idempotency;
 pub mod money;
 pub mod operation;
+pub mod options;
 pub mod pagination;
 pub mod request;
 pub mod retry;
@@ -53,8 +54,11 @@ pub use error::{ApiError, BoxError, DecodeError, Error, Result, TimeoutScope};
 pub use idempotency::IdempotencyKey;
 pub use money::{Currency, MinorUnits};
 pub use operation::{Method, Operation, Pagination};
+pub use options::HttpOptions;
 pub use pagination::{Link, Page};
 pub use request::{Body, Request};
+#[doc(hidden)]
+pub use reqwest; // for `http_options_setters!`
 pub use retry::{ErrorClass, RetryPolicy};
 pub use rust_decimal::Decimal;
 pub use secret::SecretString;

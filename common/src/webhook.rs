@@ -51,6 +51,12 @@ pub enum WebhookError {
     /// No signature matched the body under the given secret.
     #[error("no signature matches the body")]
     SignatureMismatch,
+    /// A shared secret carried in the payload does not equal any expected secret.
+    #[error("the shared secret does not match the expected secret")]
+    SecretMismatch,
+    /// A field the payload must carry is absent or empty.
+    #[error("missing field `{0}`")]
+    MissingField(&'static str),
     /// The body could not be decoded after it was verified.
     #[error("verified payload is not the expected JSON: {0}")]
     Payload(String),
@@ -161,6 +167,23 @@ pub fn sign(secret: &str, message: &[&[u8]]) -> String {
     hex::encode(mac(secret.as_bytes(), message).finalize().into_bytes())
 }
 
+/// Whether `received` equals any of `expected`, compared in constant time.
+///
+/// Both sides are hashed with SHA-256 first, so neither the content nor the length of a secret
+/// shows in the timing; every expected secret is compared, so neither does which one matched.
+/// For providers that authenticate callbacks with a shared secret instead of a signature.
+pub fn secrets_match(received: &str, expected: &[SecretString]) -> bool {
+    use sha2::Digest;
+    use subtle::ConstantTimeEq;
+    let received = Sha256::digest(received.as_bytes());
+    let mut matched = subtle::Choice::from(0);
+    for secret in expected {
+        let candidate = Sha256::digest(secret.expose().as_bytes());
+        matched |= received.as_slice().ct_eq(candidate.as_slice());
+    }
+    bool::from(matched)
+}
+
 /// Parses a Unix timestamp header value (whole seconds).
 pub fn parse_timestamp(header: &'static str, value: &str) -> Result<i64, WebhookError> {
     value
@@ -250,6 +273,17 @@ mod tests {
         assert!(v.check_timestamp(i64::MAX).is_err());
         let strict = verifier(10_000).tolerance(Duration::from_secs(5));
         assert!(strict.check_timestamp(10_000 - 6).is_err());
+    }
+
+    #[test]
+    fn shared_secrets_compare_whole_values() {
+        let expected = [SecretString::new("s3cret"), SecretString::new("other")];
+        assert!(secrets_match("s3cret", &expected));
+        assert!(secrets_match("other", &expected));
+        assert!(!secrets_match("s3cre", &expected));
+        assert!(!secrets_match("s3crett", &expected));
+        assert!(!secrets_match("", &expected));
+        assert!(!secrets_match("s3cret", &[]));
     }
 
     #[test]
