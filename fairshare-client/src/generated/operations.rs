@@ -81,7 +81,7 @@ pub static SET_EXPECTED_CONTRIBUTORS: Operation = Operation {
     id: "setExpectedContributors",
     method: Method::Post,
     path: "/split-sessions/{id}/expected-contributors",
-    idempotent: false,
+    idempotent: true,
     idempotency_key: false,
     pagination: Pagination::None,
 };
