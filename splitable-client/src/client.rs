@@ -2,9 +2,8 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use splitkit_common::{ApiClient, Error, ParamKey, RetryPolicy, SecretString, Transport};
+use splitkit_common::{ApiClient, Error, HttpOptions, ParamKey, SecretString};
 use url::Url;
 
 use crate::error::SplitableErrorPolicy;
@@ -107,10 +106,7 @@ impl Client {
             environment: Environment::Live,
             company: None,
             base_url: None,
-            transport: None,
-            retry: None,
-            attempt_timeout: None,
-            deadline: None,
+            http: HttpOptions::default(),
         }
     }
 
@@ -141,10 +137,7 @@ pub struct ClientBuilder {
     environment: Environment,
     company: Option<String>,
     base_url: Option<String>,
-    transport: Option<Arc<dyn Transport>>,
-    retry: Option<RetryPolicy>,
-    attempt_timeout: Option<Duration>,
-    deadline: Option<Duration>,
+    http: HttpOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -184,37 +177,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends requests with `transport` (default: a pooled `reqwest` client with rustls).
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// Sends requests with your own `reqwest` client (proxies, TLS settings, ...).
-    pub fn reqwest_client(self, client: reqwest::Client) -> Self {
-        self.transport(Arc::new(splitkit_common::ReqwestTransport::with_client(
-            client,
-        )))
-    }
-
-    /// Retries per `policy` (default [`RetryPolicy::default`]). Whatever the policy, creating
-    /// a split is never retried once the request may have reached split(able).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
-    }
-
-    /// Limits each attempt (default 30 s).
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// Limits each whole call, retries and waits included (default 120 s).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
+    splitkit_common::http_options_setters!();
 
     /// Checks the settings and builds the client.
     ///
@@ -230,23 +193,13 @@ impl ClientBuilder {
             (None, Some(company)) => self.environment.company_base_url(company)?,
             (None, None) => self.environment.base_url().to_owned(),
         };
-        let mut api = ApiClient::builder(base_url)
+        let api = ApiClient::builder(base_url)
             .auth(Arc::new(ParamKey::new(API_KEY_PARAM, self.api_key)))
             .error_policy(Arc::new(SplitableErrorPolicy))
             .request_id_header(REQUEST_ID_HEADER)
             .secret_fields(SECRET_FIELDS);
-        if let Some(transport) = self.transport {
-            api = api.transport(transport);
-        }
-        if let Some(retry) = self.retry {
-            api = api.retry(retry);
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            api = api.attempt_timeout(timeout);
-        }
-        if let Some(deadline) = self.deadline {
-            api = api.deadline(deadline);
-        }
-        Ok(Client { api: api.build()? })
+        Ok(Client {
+            api: self.http.apply(api).build()?,
+        })
     }
 }

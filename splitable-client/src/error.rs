@@ -8,9 +8,8 @@
 
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy, HttpResponse, Operation};
+use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy, HttpResponse};
 
-use crate::client::REQUEST_ID_HEADER;
 pub use crate::generated::models::ErrorResponse;
 
 /// The [`ErrorPolicy`] of split(able), installed by [`crate::ClientBuilder::build`].
@@ -19,7 +18,8 @@ pub use crate::generated::models::ErrorResponse;
 /// [`ApiError::message`]. A `500` that carries such a body is split(able) rejecting the request
 /// (the live host reports business errors, such as an order without line items, with `500`), so
 /// it is never retried, not even for the idempotent `GET`; a `500` without one, and `502`, `503`,
-/// `504`, follow the runtime's default rules.
+/// `504`, follow the runtime's default rules. A `2xx` answer with such a body (the draft host's
+/// way) is an error too.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SplitableErrorPolicy;
 
@@ -29,12 +29,16 @@ impl ErrorPolicy for SplitableErrorPolicy {
             return ErrorClass::Default;
         };
         api.message = Some(body.error.clone());
-        *api = api.clone().with_typed(body);
+        api.set_typed(body);
         if api.status == StatusCode::INTERNAL_SERVER_ERROR {
             ErrorClass::Fatal
         } else {
             ErrorClass::Default
         }
+    }
+
+    fn success_is_error(&self, response: &HttpResponse) -> bool {
+        error_body(&response.body).is_some()
     }
 }
 
@@ -47,43 +51,6 @@ pub(crate) fn error_body(body: &[u8]) -> Option<ErrorResponse> {
     }
     let probe: Probe = serde_json::from_slice(body).ok()?;
     probe.error.map(|error| ErrorResponse { error })
-}
-
-/// The [`ApiError`] describing `response` (status, body, request id).
-pub(crate) fn api_error(operation: &'static Operation, response: &HttpResponse) -> ApiError {
-    let mut api = ApiError::new(operation.id, response.status, response.body.clone());
-    api.request_id = response
-        .headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    api
-}
-
-/// The error for a successful status whose body is `{"error": "..."}` (the draft host's way).
-pub(crate) fn error_in_success(
-    operation: &'static Operation,
-    response: &HttpResponse,
-    body: ErrorResponse,
-) -> Error {
-    let mut api = api_error(operation, response);
-    api.message = Some(body.error.clone());
-    Error::Api(Box::new(api.with_typed(body)))
-}
-
-/// Attaches the answer to a decode error, so that its status and request id are kept.
-pub(crate) fn with_answer(
-    error: Error,
-    operation: &'static Operation,
-    response: &HttpResponse,
-) -> Error {
-    match error {
-        Error::Decode(mut decode) => {
-            decode.api = Some(api_error(operation, response));
-            Error::Decode(decode)
-        }
-        other => other,
-    }
 }
 
 /// Reads split(able)'s error message out of a [`splitkit_common::Error`].

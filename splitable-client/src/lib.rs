@@ -120,8 +120,7 @@
 //!   neither `error` nor a non-empty `split_url` and `split_id` is [`Error::Decode`].
 //! - **`500` with an `error` body.** The live host reports rejections (such as an order
 //!   without line items) with `500`, so such an answer is never retried, not even for the
-//!   `GET`. Note that [`Error::is_retryable`] of the shared runtime looks at the status only
-//!   and says `true` for any `500`; check [`SplitableErrorExt::splitable_message`] first.
+//!   `GET`, and [`Error::is_retryable`] says `false` for it.
 //! - **`total_amount`.** The docs state no rule tying it to the items, shipping and tax, so
 //!   none is enforced. Their only example equals the sum of `quantity` x `amount` plus
 //!   `shipping` plus `tax`; [`compute_total`] and [`NewSplitBuilder::total_from_items`] compute

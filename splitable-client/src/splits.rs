@@ -8,7 +8,6 @@ use splitkit_common::{Error, MinorUnits, Request, SecretString, decode};
 use url::Url;
 
 use crate::client::{Client, SECRET_FIELDS};
-use crate::error::{error_body, error_in_success, with_answer};
 use crate::generated::models::{CreateSplitRequest, PaidMember, PaidMembers, SplitCreateResult};
 use crate::generated::operations::{CREATE_SPLIT, LIST_PAID_MEMBERS};
 
@@ -42,15 +41,16 @@ impl<'a> Splits<'a> {
     /// connection (nothing was sent) is tried again.
     pub async fn create(&self, split: &NewSplit) -> Result<CreatedSplit, Error> {
         let request = split.request()?;
-        let response = self.client.api_client().execute_raw(request).await?;
-        if let Some(body) = error_body(&response.body) {
-            return Err(error_in_success(&CREATE_SPLIT, &response, body));
-        }
+        // An `{"error": ...}` body, whatever its status, is already an error here (see
+        // `SplitableErrorPolicy`); what remains is a success that must name the split.
+        let api = self.client.api_client();
+        let response = api.execute_raw(request).await?;
+        let answer = || api.api_error(CREATE_SPLIT.id, &response);
         let result: SplitCreateResult =
             decode::json(CREATE_SPLIT.id, &response.body, SECRET_FIELDS)
-                .map_err(|e| with_answer(e, &CREATE_SPLIT, &response))?;
+                .map_err(|e| decode::with_api(e, answer()))?;
         let missing = |field: &str| {
-            with_answer(
+            decode::with_api(
                 Error::Decode(Box::new(splitkit_common::DecodeError {
                     operation: CREATE_SPLIT.id,
                     path: field.to_owned(),
@@ -64,8 +64,7 @@ impl<'a> Splits<'a> {
                     .collect(),
                     api: None,
                 })),
-                &CREATE_SPLIT,
-                &response,
+                answer(),
             )
         };
         let split_url = result
@@ -95,13 +94,7 @@ impl<'a> Splits<'a> {
             return Err(Error::validation("split_id", "must not be empty"));
         }
         let request = Request::new(&LIST_PAID_MEMBERS).path_param("split_id", split_id);
-        let response = self.client.api_client().execute_raw(request).await?;
-        if let Some(body) = error_body(&response.body) {
-            return Err(error_in_success(&LIST_PAID_MEMBERS, &response, body));
-        }
-        let members: PaidMembers =
-            decode::json(LIST_PAID_MEMBERS.id, &response.body, SECRET_FIELDS)
-                .map_err(|e| with_answer(e, &LIST_PAID_MEMBERS, &response))?;
+        let members: PaidMembers = self.client.api_client().execute(request).await?;
         Ok(match members {
             PaidMembers::List(list) => list,
             PaidMembers::One(member) => vec![member],
