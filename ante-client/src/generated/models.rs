@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use splitkit_common::Timestamp;
+use splitkit_common::{SecretString, Timestamp};
 use std::collections::BTreeMap;
 
 /// Error body of every non-2xx answer. `error` is a human-readable message, not a stable
@@ -209,7 +209,7 @@ pub struct CreateSessionResponse {
     pub session_id: String,
     /// Hosted session URL for the organizer; it embeds the organizer access token
     /// (`?access=…`), so treat it as a credential.
-    pub session_url: String,
+    pub session_url: SecretString,
     /// The `status` property.
     pub status: SessionStatus,
     /// When the session expires.
@@ -222,7 +222,7 @@ pub struct CreateSessionResponse {
     pub consumer_fee_rate: Option<Decimal>,
     /// Organizer-only link credential; must not be logged, indexed or shared.
     #[serde(default)]
-    pub group_access_token: Option<String>,
+    pub group_access_token: Option<SecretString>,
 }
 
 /// Session status. Only `pending` is documented; other values (e.g. after funding, expiry
@@ -688,5 +688,123 @@ pub struct CreateWebhookEndpointResponse {
     pub events: Option<Vec<WebhookEventType>>,
     /// Webhook signing secret (`whsec_…`), shown once; verifies the `Ante-Signature` header of
     /// deliveries to this endpoint.
-    pub secret: String,
+    pub secret: SecretString,
+}
+
+/// Envelope of every webhook delivery (dashboard endpoints and per-session `webhook_url`
+/// alike). Verify the `Ante-Signature` header over the raw body before reading it.
+/// De-duplicate on `id`: deliveries can repeat, and a dashboard endpoint and a per-session
+/// URL can both receive the same event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    /// Event id (e.g. `evt_1719234567890`); the de-duplication key.
+    pub id: String,
+    /// The `type` property.
+    #[serde(rename = "type")]
+    pub type_: WebhookEventType,
+    /// When the event happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// The event payload; its shape depends on `type` (`GroupCreatedData`, `GroupFundedData`,
+    /// `GroupExpiredData`, `GroupCancelledData`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+/// `data` of `group.created`: the organizer opened the group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupCreatedData {
+    /// The session id.
+    pub session_id: String,
+    /// The group id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The cart's `metadata.order_ref`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    /// When the group expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_at: Option<Timestamp>,
+}
+
+/// `data` of `group.funded`: every share is paid and the payout started. Fulfil the order
+/// on this event. The FX fields appear when the checkout currency differs from the
+/// merchant's preferred payout currency; sandbox settlements set `transfer_id` to `none`
+/// and `sandbox_payout_skipped` to true.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupFundedData {
+    /// The session id.
+    pub session_id: String,
+    /// The group id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Stripe Connect transfer id (`tr_…`), or `none` in sandbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_id: Option<String>,
+    /// Cart total in the smallest currency unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Ante's fee withheld from the merchant, in the smallest currency unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_fee: Option<i64>,
+    /// The cart's `metadata.order_ref`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    /// Lowercase ISO 4217 code the group paid in (FX case only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_currency: Option<String>,
+    /// The merchant's preferred payout currency (FX case only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout_currency_preference: Option<String>,
+    /// FX fee (2%) withheld from the gross merchant transfer, in the smallest unit of the
+    /// checkout currency (FX case only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fx_fee_cents: Option<i64>,
+    /// Net amount transferred to the merchant after fees, in the smallest unit of the checkout
+    /// currency (FX case only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_transfer_cents: Option<i64>,
+    /// True for test-mode settlements, which skip the Connect transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_payout_skipped: Option<bool>,
+}
+
+/// `data` of `group.expired`: the session expired; paid shares were refunded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupExpiredData {
+    /// The session id.
+    pub session_id: String,
+    /// The group id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The cart's `metadata.order_ref`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    /// Whether paid shares were refunded (documented as `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<bool>,
+    /// Why the group ended (`expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `data` of `group.cancelled`: the merchant cancelled (e.g. via POST
+/// /sessions/{id}/cancel); paid shares were refunded. Ante's page is cut off at this event;
+/// the fields follow `group.expired` and are not confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupCancelledData {
+    /// The session id.
+    pub session_id: String,
+    /// The group id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The cart's `metadata.order_ref`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
+    /// Whether paid shares were refunded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<bool>,
+    /// Why the group ended (probably `cancelled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
