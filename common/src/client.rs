@@ -359,7 +359,7 @@ impl ApiClient {
     pub fn stream<T: DeserializeOwned + Send + 'static>(
         &self,
         request: Request,
-    ) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<T, Error>> + Send + 'static + use<T> {
         pagination::stream(self.clone(), request)
     }
 

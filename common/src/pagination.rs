@@ -330,7 +330,7 @@ struct StreamState<T> {
 pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
     client: ApiClient,
     first: Request,
-) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static + use<T> {
     let state = StreamState {
         client,
         next: Some(first),
@@ -367,6 +367,11 @@ pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
     })
 }
 
+/// Query parameters that name a page and are safe to show in an error.
+const PAGING_PARAMS: &[&str] = &[
+    "page", "per_page", "cursor", "limit", "offset", "after", "before",
+];
+
 fn state_token(request: &Request) -> String {
     match request.operation.pagination {
         Pagination::Cursor { cursor_param, .. } => request
@@ -380,7 +385,20 @@ fn state_token(request: &Request) -> String {
         _ => request
             .absolute_url
             .as_ref()
-            .map(|u| format!("URL {}", crate::transport::display_url(u)))
+            .map(|u| {
+                // The query is left out (it may carry credentials) except the paging parameters.
+                let paging: Vec<String> = u
+                    .query_pairs()
+                    .filter(|(k, _)| PAGING_PARAMS.contains(&k.as_ref()))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let shown = crate::transport::display_url(u);
+                if paging.is_empty() {
+                    format!("URL {shown}")
+                } else {
+                    format!("URL {shown}?{}", paging.join("&"))
+                }
+            })
             .unwrap_or_default(),
     }
 }

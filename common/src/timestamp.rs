@@ -11,7 +11,8 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use crate::error::Error;
 
 /// An instant, read from RFC 3339 (`2021-04-10T23:15:00Z`, any offset, fractional seconds) and
-/// also, tolerantly, from `2021-04-10 23:15:00` (taken as UTC). Written as RFC 3339.
+/// also, tolerantly, from `2021-04-10 23:15:00` or `2021-04-10T23:15:00` (no offset: taken as
+/// UTC). Written as RFC 3339.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
@@ -38,12 +39,15 @@ impl Timestamp {
             .map_err(|e| Error::validation("timestamp", e.to_string()))
     }
 
-    /// Parses RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC.
+    /// Parses RFC 3339; also, as UTC, a date-time without an offset
+    /// (`YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`, optional fraction).
     pub fn parse(text: &str) -> Result<Self, Error> {
         if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
             return Ok(Self(at));
         }
-        let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let plain = format_description!(
+            "[year]-[month]-[day][first [T][ ]][hour]:[minute]:[second][optional [.[subsecond]]]"
+        );
         PrimitiveDateTime::parse(text, plain)
             .map(|at| Self(at.assume_offset(UtcOffset::UTC)))
             .map_err(|_| {
@@ -169,8 +173,12 @@ mod tests {
         let a = Timestamp::parse("2021-04-10T23:15:00Z").unwrap();
         let b = Timestamp::parse("2021-04-11T09:15:00+10:00").unwrap();
         let c = Timestamp::parse("2021-04-10 23:15:00").unwrap();
+        let d = Timestamp::parse("2021-04-10T23:15:00").unwrap();
+        let e = Timestamp::parse("2021-04-10T23:15:00.000").unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
+        assert_eq!(a, d);
+        assert_eq!(a, e);
         assert_eq!(a.to_string(), "2021-04-10T23:15:00Z");
         assert!(Timestamp::parse("yesterday").is_err());
         let json: Timestamp = serde_json::from_str("\"2024-06-24T10:09:27.890Z\"").unwrap();
