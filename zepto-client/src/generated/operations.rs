@@ -62,7 +62,9 @@ pub fn list_outgoing_agreements_request(
 /// By default, all outgoing Agreements will be returned. You can apply filters to your
 /// query to customise the returned Agreements. Paginated: results come 25 per page by
 /// default; the `Link` response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page`
-/// and `Total` headers describe the pages.
+/// and `Total` headers describe the pages. (The reference example writes the second item's
+/// `per_frequency.days` as the string `"1"`; every other example and the upstream OpenAPI
+/// document use an integer, so this document does too and its example says `1`.)
 ///
 /// Sends `GET /agreements/outgoing` ([`LIST_OUTGOING_AGREEMENTS`]).
 pub async fn list_outgoing_agreements(
@@ -92,7 +94,9 @@ pub fn get_agreement_request(agreement_ref: &str) -> Result<Request, Error> {
 
 /// Get an Agreement
 ///
-/// Get a single Agreement by its reference.
+/// Get a single Agreement by its reference. (The reference example shows the status
+/// `approved`, which is not one of the documented Agreement statuses; it is kept verbatim
+/// and reads as an unknown status.)
 ///
 /// Path parameters:
 ///
@@ -1046,7 +1050,9 @@ pub fn build_get_payment_request(payment_ref: &str) -> Result<Request, Error> {
 
 /// Get a Payment
 ///
-/// Get a single payment by its reference.
+/// Get a single payment by its reference. (The reference example writes the payout's
+/// `created_at` as `2016-09-10T23:50:44`, without a time zone; responses are documented as
+/// UTC ISO 8601, so the example here says `2016-09-10T23:50:44Z`.)
 ///
 /// Path parameters:
 ///
@@ -1368,6 +1374,8 @@ pub fn list_transactions_request(params: &ListTransactionsParams) -> Result<Requ
 /// account. Defaults to the last 30 days; use `min_created_date` to look back up to one
 /// year. Paginated: results come 25 per page by default; the `Link` response header (RFC
 /// 8288, `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe the pages.
+/// (The reference example writes the first item's channel as `float account` and the others
+/// as `float_account`; both are kept verbatim, the first reads as an unknown channel.)
 ///
 /// Sends `GET /transactions` ([`LIST_TRANSACTIONS`]).
 pub async fn list_transactions(
@@ -1699,9 +1707,10 @@ pub fn list_webhooks_request(params: &ListWebhooksParams) -> Result<Request, Err
 
 /// List Webhooks
 ///
-/// List the webhook configurations (endpoints) of the account. Paginated: results come 25
-/// per page by default; the `Link` response header (RFC 8288, `rel="next"`/`rel="last"`),
-/// `Per-Page` and `Total` headers describe the pages.
+/// List the webhook configurations (endpoints) of the account. (The example follows the
+/// field list of the help article "Webhook API endpoints"; its values are illustrative.)
+/// Paginated: results come 25 per page by default; the `Link` response header (RFC 8288,
+/// `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe the pages.
 ///
 /// Sends `GET /webhooks` ([`LIST_WEBHOOKS`]).
 pub async fn list_webhooks(
@@ -1745,9 +1754,11 @@ pub fn list_webhook_deliveries_request(
 
 /// List Webhook deliveries
 ///
-/// List the deliveries of one webhook. Deliveries are retained for 7 days. Paginated:
-/// results come 25 per page by default; the `Link` response header (RFC 8288,
-/// `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe the pages.
+/// List the deliveries of one webhook. Deliveries are retained for 7 days. (The example
+/// uses the values the help article "Webhook API endpoints" shows: `payout_batch.added`,
+/// `completed`, `PB.8apq`.) Paginated: results come 25 per page by default; the `Link`
+/// response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers
+/// describe the pages.
 ///
 /// Path parameters:
 ///

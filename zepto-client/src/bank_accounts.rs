@@ -1,0 +1,27 @@
+//! Your bank accounts and Zepto Float Accounts.
+
+use crate::client::Client;
+use crate::generated::models::BankAccount;
+use crate::generated::operations::{self as ops, ListBankAccountsParams};
+use crate::list::List;
+
+/// Bank accounts (`client.bank_accounts()`).
+#[derive(Debug, Clone, Copy)]
+pub struct BankAccounts<'a> {
+    client: &'a Client,
+}
+
+impl<'a> BankAccounts<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Your linked bank accounts and Float Accounts (`GET /bank_accounts`).
+    pub fn list(&self) -> List<ListBankAccountsParams, BankAccount> {
+        List::new(
+            self.client,
+            ListBankAccountsParams::default(),
+            ops::list_bank_accounts_request,
+        )
+    }
+}

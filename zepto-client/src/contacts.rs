@@ -1,0 +1,302 @@
+//! Contacts: your address book. Every transaction is with a Contact.
+
+use splitkit_common::Error;
+
+use crate::client::Client;
+use crate::generated::models::{
+    AddContactRequest, AddReceivableContactRequest, Contact, Metadata, UpdateContactRequest,
+};
+use crate::generated::operations::{self as ops, ListContactsParams};
+use crate::list::List;
+use crate::rules::{self, MAX_CONTACT_EMAIL, MAX_CONTACT_NAME};
+
+/// A Contact to add with `POST /contacts/anyone`: someone you pay. (Such Contacts cannot be
+/// debited.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewContact {
+    body: AddContactRequest,
+}
+
+impl NewContact {
+    /// A Contact called `name` (at most 140 characters) with `email` (at most 256) and the bank
+    /// account `branch_code` (BSB) / `account_number`.
+    pub fn new(
+        name: impl Into<String>,
+        email: impl Into<String>,
+        branch_code: impl Into<String>,
+        account_number: impl Into<String>,
+    ) -> Self {
+        Self {
+            body: AddContactRequest {
+                name: name.into(),
+                email: email.into(),
+                branch_code: branch_code.into(),
+                account_number: account_number.into(),
+                metadata: None,
+            },
+        }
+    }
+
+    /// Your own data, stored with the Contact.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.body.metadata = Some(metadata);
+        self
+    }
+
+    /// Checks the documented limits.
+    pub fn validate(&self) -> Result<(), Error> {
+        let b = &self.body;
+        rules::not_empty("name", &b.name)?;
+        rules::length("name", &b.name, 1, MAX_CONTACT_NAME, true)?;
+        rules::not_empty("email", &b.email)?;
+        rules::length("email", &b.email, 1, MAX_CONTACT_EMAIL, true)?;
+        rules::not_empty("branch_code", &b.branch_code)?;
+        rules::not_empty("account_number", &b.account_number)?;
+        Ok(())
+    }
+
+    /// The body that will be sent.
+    pub fn body(&self) -> &AddContactRequest {
+        &self.body
+    }
+}
+
+/// Changes to a Contact (`PATCH /contacts/{id}`); only the fields set are sent.
+///
+/// Bank details cannot change while the Contact has an accepted Agreement, and changing them
+/// drops the Contact's bank connections.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactUpdate {
+    body: UpdateContactRequest,
+}
+
+impl ContactUpdate {
+    /// No changes yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A new name (at most 140 characters).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.body.name = Some(name.into());
+        self
+    }
+
+    /// A new email (at most 256 characters).
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.body.email = Some(email.into());
+        self
+    }
+
+    /// A new bank account (BSB and account number).
+    pub fn bank_account(
+        mut self,
+        branch_code: impl Into<String>,
+        account_number: impl Into<String>,
+    ) -> Self {
+        self.body.branch_code = Some(branch_code.into());
+        self.body.account_number = Some(account_number.into());
+        self
+    }
+
+    /// New metadata (replaces the old).
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.body.metadata = Some(metadata);
+        self
+    }
+
+    /// Checks the documented limits.
+    pub fn validate(&self) -> Result<(), Error> {
+        let b = &self.body;
+        if let Some(name) = &b.name {
+            rules::not_empty("name", name)?;
+            rules::length("name", name, 1, MAX_CONTACT_NAME, true)?;
+        }
+        if let Some(email) = &b.email {
+            rules::not_empty("email", email)?;
+            rules::length("email", email, 1, MAX_CONTACT_EMAIL, true)?;
+        }
+        Ok(())
+    }
+
+    /// The body that will be sent.
+    pub fn body(&self) -> &UpdateContactRequest {
+        &self.body
+    }
+}
+
+/// A Receivable Contact to add with `POST /contacts/receivable`: someone who pays you to a
+/// PayID of their own.
+///
+/// Give [`NewReceivableContact::payid_email`] for an on-demand PayID (state `pending`, then
+/// `active` within seconds, or `failed`; in the sandbox an email containing `+failure` fails),
+/// or [`NewReceivableContact::payid_email_domain`] to take a pre-registered PayID from a pool.
+/// When both are given Zepto ignores the pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReceivableContact {
+    body: AddReceivableContactRequest,
+}
+
+impl NewReceivableContact {
+    /// A Receivable Contact called `name` (3 to 140 characters) with `email` (6 to 256).
+    pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            body: AddReceivableContactRequest {
+                name: name.into(),
+                email: email.into(),
+                payid_email: None,
+                payid_email_domain: None,
+                metadata: None,
+            },
+        }
+    }
+
+    /// The PayID email to register on demand (6 to 256 characters).
+    pub fn payid_email(mut self, email: impl Into<String>) -> Self {
+        self.body.payid_email = Some(email.into());
+        self
+    }
+
+    /// The email domain of the PayID pool to take a PayID from (3 to 254 characters).
+    pub fn payid_email_domain(mut self, domain: impl Into<String>) -> Self {
+        self.body.payid_email_domain = Some(domain.into());
+        self
+    }
+
+    /// Your own data, stored with the Contact.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.body.metadata = Some(metadata);
+        self
+    }
+
+    /// Checks the documented limits.
+    pub fn validate(&self) -> Result<(), Error> {
+        let b = &self.body;
+        rules::length("name", &b.name, 3, MAX_CONTACT_NAME, true)?;
+        rules::length("email", &b.email, 6, MAX_CONTACT_EMAIL, true)?;
+        if let Some(email) = &b.payid_email {
+            rules::length("payid_email", email, 6, 256, true)?;
+        }
+        if let Some(domain) = &b.payid_email_domain {
+            rules::length("payid_email_domain", domain, 3, 254, false)?;
+        }
+        Ok(())
+    }
+
+    /// The body that will be sent.
+    pub fn body(&self) -> &AddReceivableContactRequest {
+        &self.body
+    }
+}
+
+/// Contacts (`client.contacts()`).
+#[derive(Debug, Clone, Copy)]
+pub struct Contacts<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Contacts<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Adds a Contact you can pay (`POST /contacts/anyone`).
+    pub async fn create(&self, contact: NewContact) -> Result<Contact, Error> {
+        contact.validate()?;
+        Ok(ops::add_contact(self.client.api(), &contact.body)
+            .await?
+            .data)
+    }
+
+    /// Contacts (`GET /contacts`), filtered by the methods of the list.
+    pub fn list(&self) -> List<ListContactsParams, Contact> {
+        List::new(
+            self.client,
+            ListContactsParams::default(),
+            ops::list_contacts_request,
+        )
+    }
+
+    /// One Contact by its ID (`GET /contacts/{id}`).
+    pub async fn get(&self, id: &str) -> Result<Contact, Error> {
+        Ok(ops::get_contact(self.client.api(), id).await?.data)
+    }
+
+    /// Removes a Contact (`DELETE /contacts/{id}`). Removing a Receivable Contact deactivates
+    /// its PayIDs.
+    pub async fn remove(&self, id: &str) -> Result<(), Error> {
+        ops::remove_contact(self.client.api(), id).await
+    }
+
+    /// Changes a Contact (`PATCH /contacts/{id}`).
+    pub async fn update(&self, id: &str, update: ContactUpdate) -> Result<Contact, Error> {
+        update.validate()?;
+        Ok(ops::update_contact(self.client.api(), id, &update.body)
+            .await?
+            .data)
+    }
+
+    /// Asks for a fresh balance through the Contact's bank connection
+    /// (`POST /contacts/{id}/refresh_balance`).
+    pub async fn refresh_bank_connection(&self, id: &str) -> Result<(), Error> {
+        ops::refresh_contact_bank_connection(self.client.api(), id).await
+    }
+
+    /// Adds a Receivable Contact with a PayID (`POST /contacts/receivable`).
+    pub async fn create_receivable(&self, contact: NewReceivableContact) -> Result<Contact, Error> {
+        contact.validate()?;
+        Ok(
+            ops::add_receivable_contact(self.client.api(), &contact.body)
+                .await?
+                .data,
+        )
+    }
+
+    /// Disables a Receivable Contact's PayID (`POST /contacts/{id}/receivable/disable`).
+    pub async fn disable_receivable(&self, id: &str) -> Result<(), Error> {
+        ops::disable_receivable_contact(self.client.api(), id).await
+    }
+
+    /// Reactivates a Receivable Contact's PayID (`POST /contacts/{id}/receivable/activate`).
+    pub async fn reactivate_receivable(&self, id: &str) -> Result<(), Error> {
+        ops::reactivate_receivable_contact(self.client.api(), id).await
+    }
+}
+
+impl List<ListContactsParams, Contact> {
+    /// Contacts whose name contains `name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.params.name = Some(name.into());
+        self
+    }
+
+    /// Contacts whose nickname contains `nickname`.
+    pub fn nickname(mut self, nickname: impl Into<String>) -> Self {
+        self.params.nickname = Some(nickname.into());
+        self
+    }
+
+    /// Contacts whose email contains `email`.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.params.email = Some(email.into());
+        self
+    }
+
+    /// The Contact with this bank account ID.
+    pub fn bank_account_id(mut self, id: impl Into<String>) -> Self {
+        self.params.bank_account_id = Some(id.into());
+        self
+    }
+
+    /// Contacts whose bank account has this BSB.
+    pub fn bank_account_branch_code(mut self, branch_code: impl Into<String>) -> Self {
+        self.params.bank_account_branch_code = Some(branch_code.into());
+        self
+    }
+
+    /// Contacts whose bank account has this number.
+    pub fn bank_account_account_number(mut self, account_number: impl Into<String>) -> Self {
+        self.params.bank_account_account_number = Some(account_number.into());
+        self
+    }
+}

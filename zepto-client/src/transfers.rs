@@ -1,0 +1,107 @@
+//! Transfers between your own bank and Float accounts (topping up or withdrawing from a Float
+//! Account, moving funds between Float Accounts).
+
+use splitkit_common::{Error, Timestamp};
+
+use crate::client::Client;
+use crate::generated::models::{CreateTransferRequest, Transfer};
+use crate::generated::operations::{self as ops, ListTransfersParams};
+use crate::list::List;
+use crate::rules;
+
+/// A Transfer to create with `POST /transfers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTransfer {
+    body: CreateTransferRequest,
+}
+
+impl NewTransfer {
+    /// Moves `amount` cents (1 to 99 999 999 999) from one of your accounts to another at
+    /// `matures_at` (not earlier than the start of the current day).
+    pub fn new(
+        from_bank_account_id: impl Into<String>,
+        to_bank_account_id: impl Into<String>,
+        amount: i64,
+        description: impl Into<String>,
+        matures_at: Timestamp,
+    ) -> Self {
+        Self {
+            body: CreateTransferRequest {
+                from_bank_account_id: from_bank_account_id.into(),
+                to_bank_account_id: to_bank_account_id.into(),
+                amount,
+                description: description.into(),
+                matures_at,
+            },
+        }
+    }
+
+    /// Checks every documented rule; `client` supplies the clock and the account time zone.
+    pub fn validate(&self, client: &Client) -> Result<(), Error> {
+        rules::not_empty("from_bank_account_id", &self.body.from_bank_account_id)?;
+        rules::not_empty("to_bank_account_id", &self.body.to_bank_account_id)?;
+        rules::amount("amount", self.body.amount)?;
+        rules::not_empty("description", &self.body.description)?;
+        rules::not_before_today(
+            "matures_at",
+            self.body.matures_at,
+            client.clock().now(),
+            client.time_zone(),
+        )
+    }
+
+    /// The body that will be sent.
+    pub fn body(&self) -> &CreateTransferRequest {
+        &self.body
+    }
+}
+
+/// Transfers (`client.transfers()`).
+#[derive(Debug, Clone, Copy)]
+pub struct Transfers<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Transfers<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Creates a Transfer (`POST /transfers`).
+    pub async fn create(&self, transfer: NewTransfer) -> Result<Transfer, Error> {
+        transfer.validate(self.client)?;
+        Ok(ops::create_transfer(self.client.api(), &transfer.body)
+            .await?
+            .data)
+    }
+
+    /// Transfers (`GET /transfers`).
+    pub fn list(&self) -> List<ListTransfersParams, Transfer> {
+        List::new(
+            self.client,
+            ListTransfersParams::default(),
+            ops::list_transfers_request,
+        )
+    }
+
+    /// One Transfer by its reference, e.g. `T.11ub` (`GET /transfers/{transfer_ref}`).
+    pub async fn get(&self, transfer_ref: &str) -> Result<Transfer, Error> {
+        Ok(ops::get_transfer(self.client.api(), transfer_ref)
+            .await?
+            .data)
+    }
+}
+
+impl List<ListTransfersParams, Transfer> {
+    /// Only Transfers from this account.
+    pub fn from_bank_account_id(mut self, id: impl Into<String>) -> Self {
+        self.params.from_bank_account_id = Some(id.into());
+        self
+    }
+
+    /// Only Transfers to this account.
+    pub fn to_bank_account_id(mut self, id: impl Into<String>) -> Self {
+        self.params.to_bank_account_id = Some(id.into());
+        self
+    }
+}

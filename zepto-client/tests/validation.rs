@@ -1,0 +1,415 @@
+//! Every documented rule is checked before anything is sent, and the error names the field.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use std::time::Duration;
+
+use support::*;
+use wiremock::MockServer;
+use zepto_client::contacts::{ContactUpdate, NewContact, NewReceivableContact};
+use zepto_client::models::{PaymentChannel, PerFrequency, PerPayout, Terms};
+use zepto_client::payment_requests::NewPaymentRequest;
+use zepto_client::payments::{NewPayment, Payout};
+use zepto_client::refunds::NewRefund;
+use zepto_client::rules::{AccountTimeZone, MAX_AMOUNT};
+use zepto_client::transfers::NewTransfer;
+use zepto_client::unassigned_agreements::NewUnassignedAgreement;
+use zepto_client::{Client, Error, Timestamp};
+
+const CONTACT: &str = "48b89364-1577-4c81-ba02-96705895d457";
+
+fn at(seconds_from_now: i64) -> Timestamp {
+    Timestamp::from_unix_seconds(NOW + seconds_from_now).unwrap()
+}
+
+/// The field a validation error names.
+fn field<T: std::fmt::Debug>(result: Result<T, Error>) -> String {
+    match result {
+        Err(Error::Validation { field, rule }) => {
+            assert!(!rule.is_empty());
+            field.into_owned()
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn payment(amount: i64) -> NewPayment {
+    NewPayment::new("Invoice 42", at(3600))
+        .channels([PaymentChannel::DirectEntry])
+        .payout(Payout::new(CONTACT, amount, "Invoice 42"))
+}
+
+struct Fixture {
+    server: MockServer,
+    client: Client,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let server = MockServer::start().await;
+        let client = client(&server);
+        Self { server, client }
+    }
+
+    /// Nothing reached the server.
+    async fn nothing_sent(&self) {
+        assert!(self.server.received_requests().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn amounts_are_whole_cents_from_1_to_99_999_999_999() {
+    let f = Fixture::new().await;
+    let c = &f.client;
+    assert_eq!(
+        field(c.payments().create(payment(0)).await),
+        "payouts[0].amount"
+    );
+    assert_eq!(
+        field(c.payments().create(payment(MAX_AMOUNT + 1)).await),
+        "payouts[0].amount"
+    );
+    assert_eq!(
+        field(c.payments().create(payment(-5)).await),
+        "payouts[0].amount"
+    );
+    let request = |amount| NewPaymentRequest::new(CONTACT, amount, "Rent", at(0));
+    assert_eq!(
+        field(c.payment_requests().create(request(0)).await),
+        "amount"
+    );
+    assert_eq!(
+        field(
+            c.refunds()
+                .create("C.1", NewRefund::new(MAX_AMOUNT + 1))
+                .await
+        ),
+        "amount"
+    );
+    let transfer = NewTransfer::new("a", "b", 0, "Top-up", at(60));
+    assert_eq!(field(c.transfers().create(transfer).await), "amount");
+    assert_eq!(
+        field(
+            c.sandbox()
+                .simulate_incoming_payid_payment("payer@example.com", 0)
+                .await
+        ),
+        "amount"
+    );
+    f.nothing_sent().await;
+}
+
+#[test]
+fn the_amount_bounds_themselves_are_accepted() {
+    let server_free = Client::builder(zepto_client::Environment::Sandbox)
+        .personal_access_token("t")
+        .clock(clock())
+        .build()
+        .unwrap();
+    assert!(payment(1).validate(&server_free).is_ok());
+    assert!(payment(MAX_AMOUNT).validate(&server_free).is_ok());
+}
+
+#[tokio::test]
+async fn a_payment_takes_exactly_one_payout() {
+    let f = Fixture::new().await;
+    let two = payment(100).payout(Payout::new(CONTACT, 200, "Second"));
+    assert_eq!(field(f.client.payments().create(two).await), "payouts");
+    let none = NewPayment::new("Nothing", at(60)).channels([PaymentChannel::DirectEntry]);
+    assert_eq!(field(f.client.payments().create(none).await), "payouts");
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn the_remitter_is_3_to_16_characters() {
+    let f = Fixture::new().await;
+    let c = &f.client;
+    assert_eq!(
+        field(c.payments().create(payment(100).remitter("AB")).await),
+        "metadata.remitter"
+    );
+    assert_eq!(
+        field(
+            c.payments()
+                .create(payment(100).remitter("A".repeat(17)))
+                .await
+        ),
+        "metadata.remitter"
+    );
+    let on_payout = NewPayment::new("Invoice", at(60))
+        .channels([PaymentChannel::DirectEntry])
+        .payout(
+            Payout::new(CONTACT, 100, "Invoice")
+                .metadata([("remitter".to_owned(), "X".to_owned())].into()),
+        );
+    assert_eq!(
+        field(c.payments().create(on_payout).await),
+        "payouts[0].metadata.remitter"
+    );
+    let request =
+        NewPaymentRequest::new(CONTACT, 100, "Rent", at(0)).remitter("Way too long a name");
+    assert_eq!(
+        field(c.payment_requests().create(request).await),
+        "metadata.remitter"
+    );
+    f.nothing_sent().await;
+
+    let client = &f.client;
+    assert!(payment(100).remitter("ABC").validate(client).is_ok());
+    assert!(
+        payment(100)
+            .remitter("A".repeat(16))
+            .validate(client)
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn contact_names_and_emails_have_documented_lengths() {
+    let f = Fixture::new().await;
+    let c = &f.client;
+    let contact = |name: String, email: String| NewContact::new(name, email, "123456", "13048322");
+    assert_eq!(
+        field(
+            c.contacts()
+                .create(contact("N".repeat(141), "a@b.co".into()))
+                .await
+        ),
+        "name"
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .create(contact("Name".into(), format!("{}@b.co", "e".repeat(252))))
+                .await
+        ),
+        "email"
+    );
+    assert!(
+        contact("N".repeat(140), format!("{}@b.co", "e".repeat(251)))
+            .validate()
+            .is_ok()
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .create(contact(String::new(), "a@b.co".into()))
+                .await
+        ),
+        "name"
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .update("id", ContactUpdate::new().name("N".repeat(141)))
+                .await
+        ),
+        "name"
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .update("id", ContactUpdate::new().email("e".repeat(257)))
+                .await
+        ),
+        "email"
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .create_receivable(NewReceivableContact::new("Al", "al@example.com"))
+                .await
+        ),
+        "name"
+    );
+    assert_eq!(
+        field(
+            c.contacts()
+                .create_receivable(
+                    NewReceivableContact::new("Alice", "alice@example.com").payid_email("a@b")
+                )
+                .await
+        ),
+        "payid_email"
+    );
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn a_validation_message_shows_no_personal_data() {
+    let f = Fixture::new().await;
+    let email = format!("{}@secret-customer.example", "x".repeat(250));
+    let err = f
+        .client
+        .contacts()
+        .create(NewContact::new("Name", email, "123456", "1"))
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("secret-customer"), "{err}");
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn per_page_is_at_most_100() {
+    let f = Fixture::new().await;
+    assert_eq!(
+        field(f.client.transactions().list().per_page(101).send().await),
+        "per_page"
+    );
+    assert_eq!(
+        field(f.client.contacts().list().per_page(0).send().await),
+        "per_page"
+    );
+    assert!(f.client.contacts().list().per_page(100).request().is_ok());
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn matures_at_is_not_before_the_start_of_today() {
+    let f = Fixture::new().await;
+    // NOW is 2021-06-05T00:00Z = 10:00 in Sydney (+10); the day began at 2021-06-04T13:00Z
+    // at the earliest (+11).
+    let late = NewPayment::new("Late", at(-11 * 3600 - 1))
+        .channels([PaymentChannel::DirectEntry])
+        .payout(Payout::new(CONTACT, 100, "Late"));
+    assert_eq!(field(f.client.payments().create(late).await), "matures_at");
+    let transfer = NewTransfer::new("a", "b", 100, "Top-up", at(-86_400));
+    assert_eq!(
+        field(f.client.transfers().create(transfer).await),
+        "matures_at"
+    );
+    f.nothing_sent().await;
+
+    let earliest = NewPayment::new("Today", at(-11 * 3600))
+        .channels([PaymentChannel::DirectEntry])
+        .payout(Payout::new(CONTACT, 100, "Today"));
+    assert!(earliest.validate(&f.client).is_ok());
+
+    // With a UTC account, the day starts at midnight UTC.
+    let utc = Client::builder(zepto_client::Environment::Sandbox)
+        .personal_access_token("t")
+        .clock(clock())
+        .time_zone(AccountTimeZone::fixed(time::UtcOffset::UTC))
+        .build()
+        .unwrap();
+    assert_eq!(field(earliest.validate(&utc)), "matures_at");
+}
+
+#[tokio::test]
+async fn other_party_and_party_contact_id_are_not_combined_with_both_parties() {
+    let f = Fixture::new().await;
+    let list = || f.client.transactions().list();
+    assert_eq!(
+        field(list().both_parties().other_party("Sanford").send().await),
+        "other_party"
+    );
+    assert_eq!(
+        field(list().party_contact_id(CONTACT).both_parties().send().await),
+        "party_contact_id"
+    );
+    assert!(list().both_parties().request().is_ok());
+    assert!(list().other_party("Sanford").request().is_ok());
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn channels_are_one_of_the_documented_combinations() {
+    let f = Fixture::new().await;
+    let with = |channels: Vec<PaymentChannel>| {
+        NewPayment::new("Pay", at(60))
+            .channels(channels)
+            .payout(Payout::new(CONTACT, 100, "Pay"))
+    };
+    use PaymentChannel::{DirectEntry, FloatAccount, NewPaymentsPlatform};
+    for bad in [
+        vec![],
+        vec![DirectEntry, NewPaymentsPlatform],
+        vec![FloatAccount],
+        vec![DirectEntry, DirectEntry],
+    ] {
+        assert_eq!(
+            field(f.client.payments().create(with(bad)).await),
+            "channels"
+        );
+    }
+    assert_eq!(
+        field(
+            f.client
+                .refunds()
+                .create("C.1", NewRefund::new(100).channels([FloatAccount]))
+                .await
+        ),
+        "channels"
+    );
+    for good in [
+        vec![NewPaymentsPlatform],
+        vec![DirectEntry],
+        vec![NewPaymentsPlatform, DirectEntry],
+    ] {
+        assert!(with(good).validate(&f.client).is_ok());
+    }
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn single_use_unassigned_agreements_have_fixed_terms() {
+    let f = Fixture::new().await;
+    let terms = |min, max, total| Terms {
+        per_payout: PerPayout {
+            min_amount: min,
+            max_amount: max,
+        },
+        per_frequency: PerFrequency {
+            days: None,
+            max_amount: total,
+        },
+    };
+    let c = f.client.unassigned_agreements();
+    let unequal = NewUnassignedAgreement::new(60, terms(Some(1), Some(500), None)).single_use(true);
+    assert_eq!(field(c.create(unequal).await), "terms.per_payout");
+    let capped =
+        NewUnassignedAgreement::new(60, terms(Some(500), Some(500), Some(1000))).single_use(true);
+    assert_eq!(
+        field(c.create(capped).await),
+        "terms.per_frequency.max_amount"
+    );
+    let expired = NewUnassignedAgreement::new(0, terms(None, None, None));
+    assert_eq!(field(c.create(expired).await), "expiry_in_seconds");
+    assert!(
+        NewUnassignedAgreement::new(60, terms(Some(500), Some(500), None))
+            .single_use(true)
+            .validate()
+            .is_ok()
+    );
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn sandbox_simulation_is_refused_in_production() {
+    let client = Client::builder(zepto_client::Environment::Production)
+        .personal_access_token("t")
+        .deadline(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let err = client
+        .sandbox()
+        .simulate_incoming_payid_payment("payer@example.com", 100)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+}
+
+#[test]
+fn a_client_needs_credentials_and_usable_urls() {
+    let err = Client::builder(zepto_client::Environment::Sandbox)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    let err = Client::builder(zepto_client::Environment::custom("ftp://x", "https://go.x"))
+        .personal_access_token("t")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+}
