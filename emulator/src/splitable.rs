@@ -1,0 +1,531 @@
+//! Splitable (split(able)): form-encoded splits and the `api_notify_url` callback
+//! (`/splitable`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::seed;
+use crate::server::{Ctx, Shared, json as json_response};
+use crate::util;
+use crate::webhooks::{Job, Provider, Signing};
+
+/// split(able) supports up to 20 line items per order.
+const MAX_LINE_ITEMS: usize = 20;
+/// The default and maximum `expires_in`, in hours.
+const MAX_EXPIRES_IN_HOURS: i64 = 120;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    Paid,
+    Cancelled,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Paid => "paid",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct LineItem {
+    name: String,
+    quantity: i64,
+    amount: i64,
+    url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Member {
+    name: String,
+    email: String,
+    amount: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Split {
+    id: String,
+    invoice: String,
+    notify_url: String,
+    total: i64,
+    api_secret: String,
+    expires_at: OffsetDateTime,
+    description: Option<String>,
+    shipping: Option<i64>,
+    tax: Option<i64>,
+    items: Vec<LineItem>,
+    members: Vec<Member>,
+    status: Status,
+    transaction_id: Option<String>,
+}
+
+/// Splitable's state: the splits.
+#[derive(Debug, Default)]
+pub(crate) struct SplitableState {
+    splits: BTreeMap<String, Split>,
+}
+
+/// A Splitable error body, `{"error": "..."}`, with an explicit status.
+pub(crate) fn error_with_status(status: StatusCode, message: &str) -> Response {
+    json_response(status, &json!({ "error": message }))
+}
+
+/// A Splitable API error with the configured status (200 like the draft host, or 500 like live).
+fn error(shared: &Shared, message: impl AsRef<str>) -> Response {
+    let status =
+        StatusCode::from_u16(shared.config.splitable_error_status).unwrap_or(StatusCode::OK);
+    error_with_status(status, message.as_ref())
+}
+
+/// The API and the hosted split page, mounted at `/splitable`.
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/splits", post(create_split))
+        .route("/api/splits/{id}/paid_members", get(paid_members))
+        .route("/api/splits/{id}/paid_members.json", get(paid_members))
+        .route("/cws/{id}", get(split_page))
+        .fallback(|| async { error_with_status(StatusCode::NOT_FOUND, "Not found") })
+}
+
+/// split(able)'s answers carry an `X-Request-Id` header (Rails).
+pub(crate) async fn with_request_id(mut response: Response) -> Response {
+    if let Ok(id) = axum::http::HeaderValue::from_str(&util::random_hex(32)) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
+}
+
+/// The control endpoints, mounted at `/_emulator/splitable`.
+pub(crate) fn control_router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/splits/{id}", get(control_get))
+        .route("/splits/{id}/pay", post(control_pay))
+        .route("/splits/{id}/cancel", post(control_cancel))
+}
+
+fn parse_int(value: &str) -> Option<i64> {
+    let value = value.trim();
+    if let Ok(n) = value.parse::<i64>() {
+        return Some(n);
+    }
+    // split(able) tolerated float-formatted cents such as `1311.0`.
+    let (whole, fraction) = value.split_once('.')?;
+    if fraction.bytes().all(|b| b == b'0') {
+        whole.parse::<i64>().ok()
+    } else {
+        None
+    }
+}
+
+/// Reads the numbered line items (`item_name_N`, `quantity_N`, `amount_N`, `url_N`).
+fn line_items(form: &BTreeMap<String, String>) -> Result<Vec<LineItem>, String> {
+    let mut numbers = BTreeSet::new();
+    for key in form.keys() {
+        for prefix in ["item_name_", "quantity_", "amount_", "url_"] {
+            if let Some(n) = key
+                .strip_prefix(prefix)
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                numbers.insert(n);
+            }
+        }
+    }
+    if numbers.is_empty() {
+        return Err("Order must have atleast one line item".into());
+    }
+    if numbers.len() > MAX_LINE_ITEMS {
+        return Err(format!(
+            "Order can have at most {MAX_LINE_ITEMS} line items"
+        ));
+    }
+    let mut items = Vec::new();
+    for (expected, n) in (1..).zip(&numbers) {
+        if *n != expected {
+            return Err(format!(
+                "line items must be numbered 1, 2, 3... without gaps; item {expected} is missing"
+            ));
+        }
+        let name = form
+            .get(&format!("item_name_{n}"))
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| format!("item_name_{n} is missing"))?;
+        let quantity = form
+            .get(&format!("quantity_{n}"))
+            .ok_or_else(|| format!("quantity_{n} is missing"))
+            .and_then(|q| parse_int(q).ok_or_else(|| format!("quantity_{n} must be an integer")))?;
+        if quantity < 1 {
+            return Err(format!("quantity_{n} must be at least 1"));
+        }
+        let amount = form
+            .get(&format!("amount_{n}"))
+            .ok_or_else(|| format!("amount_{n} is missing"))
+            .and_then(|a| {
+                parse_int(a).ok_or_else(|| format!("amount_{n} must be in cents (an integer)"))
+            })?;
+        if amount < 0 {
+            return Err(format!("amount_{n} must not be negative"));
+        }
+        items.push(LineItem {
+            name: name.clone(),
+            quantity,
+            amount,
+            url: form.get(&format!("url_{n}")).cloned(),
+        });
+    }
+    Ok(items)
+}
+
+fn transaction_id() -> String {
+    let hex = util::random_hex(16);
+    let n = u64::from_str_radix(&hex, 16).unwrap_or(0) % 900_000_000_000_000 + 100_000_000_000_000;
+    n.to_string()
+}
+
+async fn create_split(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let mut form = util::form_map(query.unwrap_or_default().as_bytes());
+    form.extend(util::form_map(&body));
+    let api_key = form
+        .get("api_key")
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty());
+    let Some(api_key) = api_key else {
+        return error(&shared, "api_key is missing");
+    };
+    if !util::secret_eq(api_key, seed::SPLITABLE_API_KEY) {
+        return error(&shared, "api_key is invalid");
+    }
+    let mut missing = Vec::new();
+    for field in ["invoice", "api_notify_url", "total_amount"] {
+        if form.get(field).is_none_or(|v| v.trim().is_empty()) {
+            missing.push(field);
+        }
+    }
+    if let Some(first) = missing.first() {
+        return error(&shared, format!("{first} is missing"));
+    }
+    let notify_url = form.get("api_notify_url").cloned().unwrap_or_default();
+    if !util::is_http_url(&notify_url) {
+        return error(&shared, "api_notify_url is not a valid http(s) URL");
+    }
+    let total = match form.get("total_amount").and_then(|t| parse_int(t)) {
+        Some(t) if t > 0 => t,
+        _ => return error(&shared, "total_amount must be a positive number of cents"),
+    };
+    let mut optional_cents = Vec::new();
+    for field in ["shipping", "tax"] {
+        match form.get(field).filter(|v| !v.trim().is_empty()) {
+            None => optional_cents.push(None),
+            Some(v) => match parse_int(v) {
+                Some(n) if n >= 0 => optional_cents.push(Some(n)),
+                _ => {
+                    return error(
+                        &shared,
+                        format!("{field} must be in cents (a non-negative integer)"),
+                    );
+                }
+            },
+        }
+    }
+    let items = match line_items(&form) {
+        Ok(items) => items,
+        Err(message) => return error(&shared, message),
+    };
+    // Non-numeric or over-long values are ignored silently, as documented.
+    let expires_in = form
+        .get("expires_in")
+        .and_then(|e| e.trim().parse::<i64>().ok())
+        .filter(|h| (1..=MAX_EXPIRES_IN_HOURS).contains(h))
+        .unwrap_or(MAX_EXPIRES_IN_HOURS);
+    let api_secret = form
+        .get("api_secret")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| seed::SPLITABLE_API_SECRET.to_string());
+    shared.run(|st, cx| {
+        let id = util::random_hex(52);
+        let split = Split {
+            id: id.clone(),
+            invoice: form.get("invoice").cloned().unwrap_or_default(),
+            notify_url,
+            total,
+            api_secret,
+            expires_at: cx.now + time::Duration::hours(expires_in),
+            description: form.get("description").cloned(),
+            shipping: optional_cents[0],
+            tax: optional_cents[1],
+            items,
+            members: Vec::new(),
+            status: Status::Open,
+            transaction_id: None,
+        };
+        st.splitable.splits.insert(id.clone(), split);
+        json_response(
+            StatusCode::CREATED,
+            &json!({
+                "split_url": format!("{}/splitable/cws/{id}", cx.base_url),
+                "split_id": id,
+            }),
+        )
+    })
+}
+
+async fn paid_members(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = util::form_map(query.unwrap_or_default().as_bytes());
+    let Some(api_key) = query.get("api_key").filter(|k| !k.is_empty()) else {
+        return error(&shared, "api_key is missing");
+    };
+    if !util::secret_eq(api_key, seed::SPLITABLE_API_KEY) {
+        return error(&shared, "api_key is invalid");
+    }
+    let members = shared.run(|st, _| {
+        st.splitable.splits.get(&id).map(|s| {
+            s.members
+                .iter()
+                .map(|m| json!({ "name": m.name, "email": m.email }))
+                .collect::<Vec<_>>()
+        })
+    });
+    match members {
+        Some(members) => json_response(StatusCode::OK, &members),
+        None => error(&shared, "Split not found"),
+    }
+}
+
+/// Settles an open split and queues the callback.
+fn settle(split: &mut Split, cx: &mut Ctx<'_>, status: Status) {
+    split.status = status;
+    let transaction_id = transaction_id();
+    split.transaction_id = Some(transaction_id.clone());
+    let form = [
+        ("invoice", split.invoice.as_str()),
+        ("payment_status", status.as_str()),
+        ("api_secret", split.api_secret.as_str()),
+        ("transaction_id", transaction_id.as_str()),
+    ];
+    let body = serde_urlencoded::to_string(form).unwrap_or_default();
+    cx.jobs.push(Job {
+        provider: Provider::Splitable,
+        event_type: status.as_str().to_string(),
+        event_id: Some(transaction_id),
+        url: split.notify_url.clone(),
+        body: Bytes::from(body),
+        signing: Signing::Splitable,
+        zepto_delivery: None,
+    });
+}
+
+/// Applies expiries: open splits past their `expires_in` are cancelled (callback
+/// `payment_status=cancelled`).
+pub(crate) fn sweep(st: &mut SplitableState, cx: &mut Ctx<'_>) {
+    let now = cx.now;
+    for split in st.splits.values_mut() {
+        if split.status == Status::Open && split.expires_at <= now {
+            settle(split, cx, Status::Cancelled);
+        }
+    }
+}
+
+fn split_json(s: &Split) -> Value {
+    json!({
+        "split_id": s.id,
+        "invoice": s.invoice,
+        "status": s.status.as_str(),
+        "total_amount": s.total,
+        "paid_amount": s.members.iter().map(|m| m.amount).sum::<i64>(),
+        "api_notify_url": s.notify_url,
+        "expires_at": util::iso_seconds(s.expires_at),
+        "description": s.description,
+        "shipping": s.shipping,
+        "tax": s.tax,
+        "line_items": s.items.iter().map(|i| json!({
+            "item_name": i.name, "quantity": i.quantity, "amount": i.amount, "url": i.url,
+        })).collect::<Vec<_>>(),
+        "paid_members": s.members.iter().map(|m| json!({
+            "name": m.name, "email": m.email, "amount": m.amount,
+        })).collect::<Vec<_>>(),
+        "transaction_id": s.transaction_id,
+    })
+}
+
+async fn split_page(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let status = shared.run(|st, _| st.splitable.splits.get(&id).map(|s| s.status.as_str()));
+    match status {
+        Some(status) => Html(format!(
+            "<!doctype html><title>split(able) (emulator)</title><h1>Split {id}</h1>\
+             <p>Status: {status}.</p><p>This is the splitkit emulator. Pay with \
+             <code>POST /_emulator/splitable/splits/{id}/pay</code>.</p>"
+        ))
+        .into_response(),
+        None => error_with_status(StatusCode::NOT_FOUND, "Split not found"),
+    }
+}
+
+fn control_error(status: StatusCode, message: impl AsRef<str>) -> Response {
+    crate::control::error(status, message.as_ref())
+}
+
+async fn control_get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    shared.run(|st, _| match st.splitable.splits.get(&id) {
+        Some(s) => json_response(StatusCode::OK, &split_json(s)),
+        None => control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}")),
+    })
+}
+
+/// `{"name"?, "email"?, "amount"?}`: a team member pays `amount` cents (default: everything
+/// still due). When the total is reached the split is paid and the callback sent.
+async fn control_pay(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return control_error(StatusCode::BAD_REQUEST, "body must be a JSON object"),
+        }
+    };
+    let amount = match request.get("amount") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(a) if a > 0 => Some(a),
+            _ => {
+                return control_error(
+                    StatusCode::BAD_REQUEST,
+                    "`amount` must be a positive integer (cents)",
+                );
+            }
+        },
+    };
+    shared.run(|st, cx| {
+        let Some(split) = st.splitable.splits.get_mut(&id) else {
+            return control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}"));
+        };
+        if split.status != Status::Open {
+            return control_error(
+                StatusCode::CONFLICT,
+                format!("split {id} is {}, not open", split.status.as_str()),
+            );
+        }
+        let paid: i64 = split.members.iter().map(|m| m.amount).sum();
+        let due = split.total - paid;
+        let amount = amount.unwrap_or(due);
+        if amount > due {
+            return control_error(
+                StatusCode::CONFLICT,
+                format!("{amount} cents exceeds the {due} still due"),
+            );
+        }
+        let n = split.members.len() + 1;
+        split.members.push(Member {
+            name: request
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("Team Member {n}")),
+            email: request
+                .get("email")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("member{n}@example.com")),
+            amount,
+        });
+        if amount == due {
+            settle(split, cx, Status::Paid);
+        }
+        json_response(StatusCode::OK, &split_json(split))
+    })
+}
+
+async fn control_cancel(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    shared.run(|st, cx| {
+        let Some(split) = st.splitable.splits.get_mut(&id) else {
+            return control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}"));
+        };
+        if split.status != Status::Open {
+            return control_error(
+                StatusCode::CONFLICT,
+                format!("split {id} is {}, not open", split.status.as_str()),
+            );
+        }
+        settle(split, cx, Status::Cancelled);
+        json_response(StatusCode::OK, &split_json(split))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn line_items_are_numbered_without_gaps() {
+        assert_eq!(
+            line_items(&form(&[])).err().as_deref(),
+            Some("Order must have atleast one line item")
+        );
+        let ok = line_items(&form(&[
+            ("item_name_1", "Book"),
+            ("quantity_1", "1"),
+            ("amount_1", "20000"),
+            ("item_name_2", "Pen"),
+            ("quantity_2", "2"),
+            ("amount_2", "150.0"),
+        ]))
+        .unwrap_or_default();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].amount, 150);
+        assert!(
+            line_items(&form(&[
+                ("item_name_2", "x"),
+                ("quantity_2", "1"),
+                ("amount_2", "1")
+            ]))
+            .is_err()
+        );
+        assert!(line_items(&form(&[("item_name_1", "x"), ("amount_1", "1")])).is_err());
+        assert!(
+            line_items(&form(&[
+                ("item_name_1", "x"),
+                ("quantity_1", "1"),
+                ("amount_1", "1.5")
+            ]))
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn transaction_ids_are_fifteen_digits() {
+        let id = transaction_id();
+        assert_eq!(id.len(), 15);
+        assert!(id.bytes().all(|b| b.is_ascii_digit()));
+    }
+}
