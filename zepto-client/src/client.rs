@@ -94,13 +94,19 @@ impl Environment {
     }
 }
 
+/// Parses a base URL and makes its path end with `/`, so that joining `oauth/token` keeps
+/// every segment of a base such as `https://proxy.example/zepto/go`.
 pub(crate) fn parse_base_url(what: &str, text: &str) -> Result<Url, Error> {
-    let url = Url::parse(text)
+    let mut url = Url::parse(text)
         .map_err(|e| Error::Config(format!("{what} `{text}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
         return Err(Error::Config(format!(
             "{what} `{text}` must be an http or https URL"
         )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
     }
     Ok(url)
 }

@@ -480,8 +480,8 @@ impl CsrfState {
 
     /// Whether `returned` is this state (compared in constant time).
     pub fn matches(&self, returned: &str) -> bool {
-        let (a, b) = (self.0.as_bytes(), returned.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        use subtle::ConstantTimeEq;
+        bool::from(self.0.as_bytes().ct_eq(returned.as_bytes()))
     }
 }
 

@@ -107,6 +107,15 @@ fn user_answer() -> ResponseTemplate {
 }
 
 #[test]
+fn an_oauth_base_with_a_path_keeps_every_segment() {
+    for base in ["http://127.0.0.1:9/zepto/go", "http://127.0.0.1:9/zepto/go/"] {
+        let app = OAuthApp::new(&Environment::custom(base, base), "app-id", "s", REDIRECT).unwrap();
+        let auth = app.authorization_url().state("s1").build().unwrap();
+        assert_eq!(auth.url.path(), "/zepto/go/oauth/authorize", "base {base}");
+    }
+}
+
+#[test]
 fn the_authorization_url_carries_scopes_state_and_sign_up_details() {
     let app = OAuthApp::new(&Environment::Sandbox, "app-id", "app-secret", REDIRECT).unwrap();
     let auth = app
