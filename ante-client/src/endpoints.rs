@@ -44,7 +44,8 @@ impl WebhookEndpoints<'_> {
         Ok(answer.data.unwrap_or_default())
     }
 
-    /// Registers `url` (HTTPS, valid public TLS) for `events`. The answer holds the one-time
+    /// Registers `url` (HTTPS, valid public TLS; plain `http` only on a loopback host, for a
+    /// local receiver in front of the emulator) for `events`. The answer holds the one-time
     /// `whsec_` secret. Not retried once it may have reached Ante: after a timeout, check
     /// [`WebhookEndpoints::list`] before registering again.
     pub async fn create(
@@ -53,13 +54,7 @@ impl WebhookEndpoints<'_> {
         events: impl IntoIterator<Item = WebhookEventType>,
     ) -> Result<CreatedWebhookEndpoint, Error> {
         self.client.require_secret_key("POST /webhooks")?;
-        let https = url::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && u.host().is_some());
-        if !https {
-            return Err(Error::validation(
-                "url",
-                format!("must be an absolute https:// URL, got {url:?}"),
-            ));
-        }
+        check_webhook_url("url", url)?;
         let events: Vec<WebhookEventType> = events.into_iter().collect();
         if let Some(WebhookEventType::Unknown(value)) = events
             .iter()
@@ -96,5 +91,31 @@ impl WebhookEndpoints<'_> {
             x_merchant_id: self.client.merchant_header(),
         };
         ops::delete_webhook_endpoint(self.client.api(), id, &params).await
+    }
+}
+
+/// Checks a webhook destination: Ante delivers to `https://` URLs only. Plain `http://` is
+/// accepted for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`), where only a local test
+/// receiver (in front of the emulator) can be listening.
+pub(crate) fn check_webhook_url(field: &'static str, value: &str) -> Result<(), Error> {
+    let ok = url::Url::parse(value).is_ok_and(|u| match u.scheme() {
+        "https" => u.host().is_some(),
+        "http" => match u.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            field,
+            format!(
+                "must be an absolute https:// URL (http:// only on a loopback host), got {value:?}"
+            ),
+        ))
     }
 }

@@ -239,29 +239,24 @@ impl CreateSession {
     }
 
     fn to_wire(&self) -> Result<models::CreateSessionRequest, Error> {
-        let url = |field: &'static str, value: &Option<String>, https_only: bool| {
+        let url = |field: &'static str, value: &Option<String>| {
             if let Some(value) = value {
-                let ok = url::Url::parse(value).is_ok_and(|u| {
-                    u.host().is_some()
-                        && (u.scheme() == "https" || (!https_only && u.scheme() == "http"))
-                });
+                let ok = url::Url::parse(value)
+                    .is_ok_and(|u| u.host().is_some() && matches!(u.scheme(), "https" | "http"));
                 if !ok {
-                    let want = if https_only {
-                        "an absolute https:// URL"
-                    } else {
-                        "an absolute http(s):// URL"
-                    };
                     return Err(Error::validation(
                         field,
-                        format!("must be {want}, got {value:?}"),
+                        format!("must be an absolute http(s):// URL, got {value:?}"),
                     ));
                 }
             }
             Ok(())
         };
-        url("success_url", &self.success_url, false)?;
-        url("cancel_url", &self.cancel_url, false)?;
-        url("webhook_url", &self.webhook_url, true)?;
+        url("success_url", &self.success_url)?;
+        url("cancel_url", &self.cancel_url)?;
+        if let Some(webhook_url) = &self.webhook_url {
+            crate::endpoints::check_webhook_url("webhook_url", webhook_url)?;
+        }
         Ok(models::CreateSessionRequest {
             cart: self.cart.to_wire(),
             group_config: self.group.as_ref().map(GroupConfig::to_wire).transpose()?,

@@ -243,3 +243,42 @@ async fn webhook_endpoint_delete() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn plain_http_webhook_urls_are_accepted_only_on_loopback_hosts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/webhooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"id":"we_4","url":"http://127.0.0.1:9/hooks","events":["group.funded"],"secret":"whsec_0123456789abcdef0123"}"#,
+        ))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let client = secret_client(&server);
+    for url in [
+        "http://127.0.0.1:9/hooks",
+        "http://localhost:9/hooks",
+        "http://[::1]:9/hooks",
+    ] {
+        client
+            .webhooks()
+            .create(url, [WebhookEventType::GroupFunded])
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+    for url in [
+        "http://10.0.0.1/hooks",
+        "http://localhost.example.com/hooks",
+    ] {
+        let err = client
+            .webhooks()
+            .create(url, [WebhookEventType::GroupFunded])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field, .. } if field == "url"),
+            "{url}: {err}"
+        );
+    }
+}
