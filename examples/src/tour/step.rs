@@ -3,20 +3,20 @@
 use std::fmt::Display;
 
 /// A failed step, as the line the tour prints.
-pub(crate) type Outcome<T = ()> = Result<T, String>;
+pub type Outcome<T = ()> = Result<T, String>;
 
 /// Prints the heading of a provider's flow.
-pub(crate) fn heading(text: &str) {
+pub fn heading(text: &str) {
     println!("\n== {text}");
 }
 
 /// Prints a step that happened.
-pub(crate) fn done(text: impl Display) {
+pub fn done(text: impl Display) {
     println!("  - {text}");
 }
 
 /// Fails the flow with `what` unless `ok`.
-pub(crate) fn check(ok: bool, what: impl Display) -> Outcome {
+pub fn check(ok: bool, what: impl Display) -> Outcome {
     if ok {
         println!("  ok: {what}");
         Ok(())
@@ -26,7 +26,7 @@ pub(crate) fn check(ok: bool, what: impl Display) -> Outcome {
 }
 
 /// Adds what the tour was doing to an error.
-pub(crate) trait Context<T> {
+pub trait Context<T> {
     /// `Err(e)` becomes `Err("<doing>: <e>")`.
     fn doing(self, doing: &str) -> Outcome<T>;
 }
@@ -38,7 +38,7 @@ impl<T, E: Display> Context<T> for Result<T, E> {
 }
 
 /// Drives the emulator's control endpoints (what a shopper or a bank would do).
-pub(crate) async fn control(url: &str, body: &str) -> Outcome<serde_json::Value> {
+pub async fn control(url: &str, body: &str) -> Outcome<serde_json::Value> {
     let response = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json")

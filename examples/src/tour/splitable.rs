@@ -3,10 +3,11 @@
 use splitable_client::{CallbackVerifier, Client, LineItem, NewSplit, PaymentStatus};
 use splitkit_emulator::{RunningEmulator, seed};
 
-use crate::receiver::Receiver;
-use crate::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::receiver::Receiver;
+use crate::tour::step::{Context, Outcome, check, control, done, heading};
 
-pub(crate) async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
+/// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
+pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     heading("Splitable: a team splits a pizza order");
     let client = Client::builder(seed::SPLITABLE_API_KEY)
         .base_url(emulator.splitable_base_url())

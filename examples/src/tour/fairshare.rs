@@ -7,10 +7,11 @@ use fairshare_client::{
 };
 use splitkit_emulator::{RunningEmulator, seed};
 
-use crate::receiver::Receiver;
-use crate::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::receiver::Receiver;
+use crate::tour::step::{Context, Outcome, check, control, done, heading};
 
-pub(crate) async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
+/// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
+pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     heading("FairShare: three friends split a 120.00 QAR bill evenly");
     let client = Client::builder(seed::FAIRSHARE_API_KEY)
         .base_url(emulator.fairshare_base_url())

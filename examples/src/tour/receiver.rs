@@ -13,14 +13,14 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tokio::sync::{Mutex, mpsc};
 
-use crate::step::Outcome;
+use crate::tour::step::Outcome;
 
 /// One delivery as it arrived.
-pub(crate) struct Delivery {
+pub struct Delivery {
     /// The request headers.
-    pub(crate) headers: HeaderMap,
+    pub headers: HeaderMap,
     /// The raw body, exactly as sent (signatures cover these bytes).
-    pub(crate) body: Bytes,
+    pub body: Bytes,
 }
 
 const PROVIDERS: [&str; 4] = ["ante", "fairshare", "splitable", "zepto"];
@@ -28,14 +28,14 @@ const PROVIDERS: [&str; 4] = ["ante", "fairshare", "splitable", "zepto"];
 type Senders = Arc<HashMap<&'static str, mpsc::UnboundedSender<Delivery>>>;
 
 /// The running receiver.
-pub(crate) struct Receiver {
+pub struct Receiver {
     addr: SocketAddr,
     inboxes: HashMap<&'static str, Mutex<mpsc::UnboundedReceiver<Delivery>>>,
 }
 
 impl Receiver {
     /// Binds 127.0.0.1 on a free port and starts serving.
-    pub(crate) async fn start() -> std::io::Result<Self> {
+    pub async fn start() -> std::io::Result<Self> {
         let mut senders = HashMap::new();
         let mut inboxes = HashMap::new();
         for provider in PROVIDERS {
@@ -55,17 +55,17 @@ impl Receiver {
     }
 
     /// `http://127.0.0.1:<port>`.
-    pub(crate) fn base_url(&self) -> String {
+    pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Where `provider`'s webhooks should go.
-    pub(crate) fn url(&self, provider: &str) -> String {
+    pub fn url(&self, provider: &str) -> String {
         format!("http://{}/{provider}/hooks", self.addr)
     }
 
     /// The next delivery for `provider`, waiting up to 10 s.
-    pub(crate) async fn next(&self, provider: &str) -> Outcome<Delivery> {
+    pub async fn next(&self, provider: &str) -> Outcome<Delivery> {
         let inbox = self
             .inboxes
             .get(provider)

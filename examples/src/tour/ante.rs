@@ -6,10 +6,11 @@ use ante_client::{
 };
 use splitkit_emulator::{RunningEmulator, seed};
 
-use crate::receiver::Receiver;
-use crate::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::receiver::Receiver;
+use crate::tour::step::{Context, Outcome, check, control, done, heading};
 
-pub(crate) async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
+/// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
+pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     heading("Ante: a group pays for a signed cart");
     let client = Client::builder(SecretKey::parse(seed::ANTE_TEST_SECRET_KEY).doing("secret key")?)
         .signing_secret(SigningSecret::parse(seed::ANTE_SIGNING_SECRET).doing("signing secret")?)

@@ -14,14 +14,15 @@ use zepto_client::sandbox::{self, Leg};
 use zepto_client::webhook::{EventData, WebhookVerifier};
 use zepto_client::{Client, Environment};
 
-use crate::receiver::Receiver;
-use crate::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::receiver::Receiver;
+use crate::tour::step::{Context, Outcome, check, control, done, heading};
 
 /// Where the (emulated) user is sent back after approving; nothing needs to listen there, the
 /// tour reads the redirect itself.
-const REDIRECT_URI: &str = "http://127.0.0.1:9/zepto/callback";
+pub const REDIRECT_URI: &str = "http://127.0.0.1:9/zepto/callback";
 
-pub(crate) async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
+/// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
+pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     heading("Zepto: connect an account, pay a supplier, follow the money");
     let environment = Environment::custom(
         emulator.zepto_api_base_url(),
@@ -155,7 +156,7 @@ pub(crate) async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outc
 
 /// Plays the user approving the app: follows the authorization URL and returns where the
 /// emulator redirects to (with the one-time code).
-async fn approve(authorization_url: &str) -> Outcome<url::Url> {
+pub async fn approve(authorization_url: &str) -> Outcome<url::Url> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
