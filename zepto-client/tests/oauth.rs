@@ -108,7 +108,10 @@ fn user_answer() -> ResponseTemplate {
 
 #[test]
 fn an_oauth_base_with_a_path_keeps_every_segment() {
-    for base in ["http://127.0.0.1:9/zepto/go", "http://127.0.0.1:9/zepto/go/"] {
+    for base in [
+        "http://127.0.0.1:9/zepto/go",
+        "http://127.0.0.1:9/zepto/go/",
+    ] {
         let app = OAuthApp::new(&Environment::custom(base, base), "app-id", "s", REDIRECT).unwrap();
         let auth = app.authorization_url().state("s1").build().unwrap();
         assert_eq!(auth.url.path(), "/zepto/go/oauth/authorize", "base {base}");
