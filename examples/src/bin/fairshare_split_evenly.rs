@@ -1,21 +1,31 @@
 //! FairShare: create a Split Evenly session, print the contributor link, and poll its status.
 //!
 //! ```sh
+//! # against FairShare:
 //! FAIRSHARE_API_KEY=... cargo run -p examples --bin fairshare_split_evenly
+//! # against the local emulator (no account, nothing leaves this machine):
+//! cargo run -p examples --bin fairshare_split_evenly
 //! ```
 //!
 //! Environment:
 //!
-//! - `FAIRSHARE_API_KEY` (required): your sandbox or live API key (Developers > API Keys).
+//! - `FAIRSHARE_API_KEY`: your sandbox or live API key (Developers > API Keys).
 //! - `FAIRSHARE_BASE_URL` (optional): the API base URL, default
 //!   `https://api.fairsharepay.com/api/v1`.
 //! - `FAIRSHARE_API_KEY_HEADER` (optional): the header the key goes in, default
 //!   `X-SplitPay-API-Key` (set `x-api-key` if your account uses that name).
-//! - `FAIRSHARE_POLL_SECONDS` (optional): seconds between status reads, default 10.
+//! - `FAIRSHARE_POLL_SECONDS` (optional): seconds between status reads, default 10 (1 with the
+//!   emulator).
 //! - `FAIRSHARE_POLL_TIMES` (optional): how many times to read the status, default 30.
 //!
-//! Exits 0 when the session settles or polling ends, 1 on an API error, 2 when a required
-//! variable is missing or a variable is not valid.
+//! With `FAIRSHARE_API_KEY` set, the example calls FairShare and polls while the contributors
+//! pay through the link. Without it (and without `FAIRSHARE_BASE_URL` or
+//! `FAIRSHARE_API_KEY_HEADER`), it starts the splitkit emulator in-process on 127.0.0.1, uses
+//! its seed sandbox key, and has one contributor pay through the emulator's control endpoint
+//! before each poll, so the status goes `PENDING`, `PARTIAL`, ... `COMPLETED`.
+//!
+//! Exits 0 when the session settles or polling ends, 1 on an API error, 2 when a variable is
+//! not valid or `FAIRSHARE_BASE_URL`/`FAIRSHARE_API_KEY_HEADER` is set without the key.
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
@@ -25,6 +35,15 @@ use std::time::Duration;
 use fairshare_client::{
     Client, ConvenienceFee, DEFAULT_BASE_URL, Decimal, Error, ErrorExt, NewSplitSession,
 };
+use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
+
+/// The four contributors, played through the emulator's control endpoint.
+const CONTRIBUTORS: [(&str, &str); 4] = [
+    ("Ana", "ana@example.com"),
+    ("Ben", "ben@example.com"),
+    ("Cy", "cy@example.com"),
+    ("Dee", "dee@example.com"),
+];
 
 fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -37,6 +56,41 @@ fn number(name: &str, default: u64) -> Result<u64, String> {
             .trim()
             .parse()
             .map_err(|_| format!("{name} must be a whole number, got {text:?}")),
+    }
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn names(list: &[&str]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Emulator only: one contributor pays their share, as they would through the link.
+async fn contribute(
+    emulator: &RunningEmulator,
+    session_id: &str,
+    (name, email): (&str, &str),
+) -> Result<(), String> {
+    let url = format!(
+        "{}/fairshare/split-sessions/{session_id}/contributions",
+        emulator.control_url()
+    );
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(serde_json::json!({ "name": name, "email": email }).to_string())
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        let text = response.text().await.unwrap_or_default();
+        Err(format!("{url} answered {status}: {text}"))
     }
 }
 
@@ -55,12 +109,24 @@ fn explain(error: &Error) -> String {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some(api_key) = optional("FAIRSHARE_API_KEY") else {
-        println!("FAIRSHARE_API_KEY is not set: export your FairShare sandbox API key first.");
+    let api_key = optional("FAIRSHARE_API_KEY");
+    let real_only = ["FAIRSHARE_BASE_URL", "FAIRSHARE_API_KEY_HEADER"];
+    let stray: Vec<&str> = real_only
+        .into_iter()
+        .filter(|name| optional(name).is_some())
+        .collect();
+    if api_key.is_none() && !stray.is_empty() {
+        println!(
+            "{} set without FAIRSHARE_API_KEY: set FAIRSHARE_API_KEY too to call FairShare, or \
+             unset {} to run against the local emulator",
+            names(&stray),
+            names(&stray)
+        );
         return ExitCode::from(2);
-    };
+    }
+    let default_poll_seconds = if api_key.is_some() { 10 } else { 1 };
     let (poll_seconds, poll_times) = match (
-        number("FAIRSHARE_POLL_SECONDS", 10),
+        number("FAIRSHARE_POLL_SECONDS", default_poll_seconds),
         number("FAIRSHARE_POLL_TIMES", 30),
     ) {
         (Ok(seconds), Ok(times)) => (seconds, times),
@@ -69,7 +135,30 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let base_url = optional("FAIRSHARE_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    // Without a key: the emulator, started here and kept running until the end of `main`.
+    let (api_key, base_url, emulator) = match api_key {
+        Some(key) => {
+            let base =
+                optional("FAIRSHARE_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+            (key, base, None)
+        }
+        None => {
+            println!("FAIRSHARE_API_KEY not set: running against the local emulator");
+            let emulator = match Emulator::start(EmulatorConfig::default()).await {
+                Ok(emulator) => emulator,
+                Err(e) => {
+                    println!("cannot start the emulator: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            println!(
+                "emulator listening at {}, using its seed sandbox key",
+                emulator.base_url()
+            );
+            let base = emulator.fairshare_base_url();
+            (seed::FAIRSHARE_API_KEY.to_owned(), base, Some(emulator))
+        }
+    };
     let mut builder = Client::builder(api_key).base_url(base_url);
     if let Some(header) = optional("FAIRSHARE_API_KEY_HEADER") {
         builder = builder.api_key_header(header);
@@ -108,6 +197,7 @@ async fn main() -> ExitCode {
     );
     println!("expires at {}", session.expires_at);
 
+    let mut contributors = CONTRIBUTORS.into_iter();
     for poll in 1..=poll_times {
         let current = match client.sessions().get(&session.id).await {
             Ok(current) => current,
@@ -123,6 +213,19 @@ async fn main() -> ExitCode {
         if !current.status.is_open() {
             println!("the session is settled ({}).", current.status);
             return ExitCode::SUCCESS;
+        }
+        // With the emulator, someone pays between two reads (with FairShare, people do).
+        if let Some(emulator) = &emulator
+            && let Some(contributor) = contributors.next()
+        {
+            if let Err(e) = contribute(emulator, &session.id, contributor).await {
+                println!("the contribution failed: {e}");
+                return ExitCode::FAILURE;
+            }
+            println!(
+                "  emulator: {} paid a share through the control endpoint",
+                contributor.0
+            );
         }
         if poll < poll_times {
             tokio::time::sleep(Duration::from_secs(poll_seconds)).await;

@@ -3,15 +3,18 @@
 //! to a file, and call the API with them.
 //!
 //! ```sh
+//! # against Zepto (a browser is needed to approve):
 //! ZEPTO_CLIENT_ID=… ZEPTO_CLIENT_SECRET=… cargo run -p examples --bin zepto_connect_account
+//! # against the local emulator (no account, no browser, nothing leaves this machine):
+//! cargo run -p examples --bin zepto_connect_account
 //! ```
 //!
-//! Register `http://127.0.0.1:8789/callback` (or your `ZEPTO_REDIRECT_PORT`) as a Redirect URI
-//! of the application in Zepto's web app first (`/oauth/applications`).
+//! With Zepto, register `http://127.0.0.1:8789/callback` (or your `ZEPTO_REDIRECT_PORT`) as a
+//! Redirect URI of the application in Zepto's web app first (`/oauth/applications`).
 //!
 //! Environment:
-//! - `ZEPTO_CLIENT_ID` (required): the application's Application ID.
-//! - `ZEPTO_CLIENT_SECRET` (required): the application's Secret.
+//! - `ZEPTO_CLIENT_ID`: the application's Application ID.
+//! - `ZEPTO_CLIENT_SECRET`: the application's Secret.
 //! - `ZEPTO_ENVIRONMENT` (optional): `sandbox` (default), `production`, `split-sandbox`,
 //!   `split-production`, `nz-sandbox` or `nz-production`.
 //! - `ZEPTO_API_BASE_URL` and `ZEPTO_OAUTH_BASE_URL` (optional, together): other hosts (a
@@ -21,26 +24,81 @@
 //!   holds live credentials: keep it private. Later runs of `zepto_pay_contact` can use it.
 //! - `ZEPTO_SCOPES` (optional): space-separated scopes, default
 //!   `public contacts payments transactions`.
+//!
+//! With neither `ZEPTO_CLIENT_ID` nor `ZEPTO_CLIENT_SECRET` set (and none of
+//! `ZEPTO_ENVIRONMENT`, `ZEPTO_API_BASE_URL`, `ZEPTO_OAUTH_BASE_URL`), the example starts the
+//! splitkit emulator in-process on 127.0.0.1 and uses its seed OAuth application. It opens the
+//! authorisation URL itself: the emulator approves at once and redirects to the redirect URI
+//! with `code` and `state`, which the example reads from the answer, so no browser and no
+//! listener are needed. The tokens stay in memory (`ZEPTO_TOKEN_FILE` is not used).
+//!
+//! Exits with 2 when only some of the variables are set or one is not valid, 1 when a step of
+//! the flow fails.
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use splitkit_emulator::{Emulator, EmulatorConfig, seed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
-use zepto_client::oauth::{FileTokenStore, OAuthApp, Scope};
-use zepto_client::{Client, Environment, TokenStore};
+use zepto_client::oauth::{AuthorizationUrl, FileTokenStore, OAuthApp, Scope};
+use zepto_client::{Client, Environment, MemoryTokenStore, TokenStore};
 
-fn required(name: &str, what: &str) -> Result<String, ExitCode> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => Ok(v),
-        _ => {
-            println!("missing environment variable {name}: {what} (see the top of this file)");
-            Err(ExitCode::from(2))
-        }
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `A`, `A and B`, `A, B and C`.
+fn names(list: &[&str]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// `Some(values)` when every `required` variable is set (call Zepto), `None` when none of them
+/// nor any of `real_only` is (run against the emulator). Anything in between mixes a real
+/// account with the emulator: say what is missing and exit 2.
+fn credentials<const N: usize>(
+    required: [&str; N],
+    real_only: &[&str],
+) -> Result<Option<[String; N]>, ExitCode> {
+    let values = required.map(var);
+    let missing: Vec<&str> = required
+        .iter()
+        .zip(&values)
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(Some(values.map(Option::unwrap_or_default)));
+    }
+    let set: Vec<&str> = required
+        .iter()
+        .chain(real_only)
+        .filter(|name| var(name).is_some())
+        .copied()
+        .collect();
+    if set.is_empty() {
+        println!(
+            "{} not set: running against the local emulator",
+            names(&required)
+        );
+        return Ok(None);
+    }
+    println!(
+        "{} set without {}: set {} too to call Zepto, or unset {} to run against the local \
+         emulator (see the top of this file)",
+        names(&set),
+        names(&missing),
+        names(&missing),
+        names(&set)
+    );
+    Err(ExitCode::from(2))
 }
 
 fn environment() -> Result<Environment, ExitCode> {
@@ -105,18 +163,109 @@ async fn wait_for_redirect(listener: &TcpListener, port: u16) -> std::io::Result
     }
 }
 
+/// The real flow: the user approves in a browser, Zepto redirects it to the local listener.
+async fn approve_in_browser(
+    authorization: &AuthorizationUrl,
+    redirect: &str,
+    port: u16,
+) -> Result<Url, ExitCode> {
+    let listener = match TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(l) => l,
+        Err(err) => {
+            println!("cannot listen on 127.0.0.1:{port}: {err}");
+            return Err(ExitCode::FAILURE);
+        }
+    };
+    println!(
+        "Open this URL in a browser and authorise the application:\n\n  {}\n",
+        authorization.url
+    );
+    println!("Waiting for Zepto to redirect to {redirect} ...");
+    wait_for_redirect(&listener, port).await.map_err(|err| {
+        println!("the local listener failed: {err}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Emulator only: opens the authorisation URL as the user's browser would. The emulator
+/// approves at once and answers with a redirect to the redirect URI, which is read here
+/// instead of followed.
+async fn approve_on_emulator(authorization: &AuthorizationUrl) -> Result<Url, ExitCode> {
+    println!(
+        "Opening the authorisation URL (the emulator approves it; no browser needed):\n\n  {}\n",
+        authorization.url
+    );
+    let fail = |what: &str, err: &dyn std::fmt::Display| {
+        println!("{what}: {err}");
+        ExitCode::FAILURE
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| fail("HTTP client", &e))?;
+    let response = http
+        .get(authorization.url.as_str())
+        .send()
+        .await
+        .map_err(|e| fail("opening the authorisation URL", &e))?;
+    let location = response
+        .headers()
+        .get(http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            println!(
+                "the authorisation page answered {} without a redirect",
+                response.status()
+            );
+            ExitCode::FAILURE
+        })?;
+    let redirected = Url::parse(location).map_err(|e| fail("the redirect", &e))?;
+    let mut shown = redirected.clone();
+    shown.set_query(None); // the code is a credential, if a short-lived one
+    println!("The emulator approved and redirected to {shown} with `code` and `state`.");
+    Ok(redirected)
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (client_id, client_secret) = match (
-        required("ZEPTO_CLIENT_ID", "your OAuth application's Application ID"),
-        required("ZEPTO_CLIENT_SECRET", "your OAuth application's Secret"),
-    ) {
-        (Ok(id), Ok(secret)) => (id, secret),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
-    let environment = match environment() {
-        Ok(e) => e,
+    let real_only = [
+        "ZEPTO_ENVIRONMENT",
+        "ZEPTO_API_BASE_URL",
+        "ZEPTO_OAUTH_BASE_URL",
+    ];
+    let credentials = match credentials(["ZEPTO_CLIENT_ID", "ZEPTO_CLIENT_SECRET"], &real_only) {
+        Ok(c) => c,
         Err(code) => return code,
+    };
+    // Without credentials: the emulator, started here and kept running until the end of `main`.
+    let (client_id, client_secret, environment, emulator) = match credentials {
+        Some([id, secret]) => match environment() {
+            Ok(environment) => (id, secret, environment, None),
+            Err(code) => return code,
+        },
+        None => {
+            let emulator = match Emulator::start(EmulatorConfig::default()).await {
+                Ok(e) => e,
+                Err(err) => {
+                    println!("cannot start the emulator: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            println!(
+                "emulator listening at {}, using its seed OAuth application",
+                emulator.base_url()
+            );
+            let environment = Environment::custom(
+                emulator.zepto_api_base_url(),
+                emulator.zepto_oauth_base_url(),
+            );
+            (
+                seed::ZEPTO_CLIENT_ID.to_owned(),
+                seed::ZEPTO_CLIENT_SECRET.to_owned(),
+                environment,
+                Some(emulator),
+            )
+        }
     };
     let port: u16 = match std::env::var("ZEPTO_REDIRECT_PORT") {
         Ok(p) => match p.parse() {
@@ -144,13 +293,6 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let listener = match TcpListener::bind(("127.0.0.1", port)).await {
-        Ok(l) => l,
-        Err(err) => {
-            println!("cannot listen on 127.0.0.1:{port}: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
     let authorization = match app.authorization_url().scopes(scopes).build() {
         Ok(a) => a,
         Err(err) => {
@@ -158,18 +300,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "Open this URL in a browser and authorise the application:\n\n  {}\n",
-        authorization.url
-    );
-    println!("Waiting for Zepto to redirect to {redirect} ...");
-
-    let redirected = match wait_for_redirect(&listener, port).await {
+    let redirected = if emulator.is_some() {
+        approve_on_emulator(&authorization).await
+    } else {
+        approve_in_browser(&authorization, &redirect, port).await
+    };
+    let redirected = match redirected {
         Ok(url) => url,
-        Err(err) => {
-            println!("the local listener failed: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     // Checks the CSRF state and reports a denied authorisation.
     let code = match authorization.code_from_redirect(&redirected) {
@@ -186,18 +324,28 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let store = Arc::new(FileTokenStore::new(&token_file));
+    // With the emulator the tokens are worthless outside this run: keep them in memory.
+    let store: Arc<dyn TokenStore> = if emulator.is_some() {
+        Arc::new(MemoryTokenStore::default())
+    } else {
+        Arc::new(FileTokenStore::new(&token_file))
+    };
     if let Err(err) = store.save(&tokens).await {
         println!("{err}");
         return ExitCode::FAILURE;
     }
+    let saved_where = if emulator.is_some() {
+        "kept in memory".to_owned()
+    } else {
+        format!("saved to {token_file}")
+    };
     println!(
-        "Tokens saved to {token_file} (scope: {}).",
+        "Tokens {saved_where} (scope: {}).",
         tokens.scope.as_deref().unwrap_or("?")
     );
 
     // From now on the client refreshes the access token itself, saving every rotated refresh
-    // token to the file before using the new access token.
+    // token to the store before using the new access token.
     let client = match Client::builder(environment).oauth(app, store).build() {
         Ok(c) => c,
         Err(err) => {
