@@ -992,19 +992,25 @@ async fn create_payment(
             vec![body.clone()],
             &your_bank_account_id,
         );
-        for (r, prefix) in [(&debit_ref, "debit"), (&credit_ref, "debtor_credit")] {
-            if let Some(t) = st.txn(r) {
-                let data = vec![txn_json(t)];
-                st.emit(
-                    cx,
-                    &format!("{prefix}.scheduled"),
-                    data,
-                    &your_bank_account_id,
-                );
-            }
-        }
+        emit_scheduled(
+            st,
+            cx,
+            [(&debit_ref, "debit"), (&credit_ref, "debtor_credit")],
+            &your_bank_account_id,
+        );
         ok(StatusCode::CREATED, body)
     })
+}
+
+/// Announces each new transaction leg `(reference, event prefix)` as `<prefix>.scheduled` to
+/// the webhooks of `account`.
+fn emit_scheduled(st: &mut ZeptoState, cx: &mut Ctx<'_>, legs: [(&str, &str); 2], account: &str) {
+    for (reference, prefix) in legs {
+        if let Some(t) = st.txn(reference) {
+            let data = vec![txn_json(t)];
+            st.emit(cx, &format!("{prefix}.scheduled"), data, account);
+        }
+    }
 }
 
 async fn list_payments(
@@ -1233,17 +1239,12 @@ async fn create_payment_request(
             vec![body.clone()],
             &your_bank_account_id,
         );
-        for (r, prefix) in [(&debit_ref, "creditor_debit"), (&credit_ref, "credit")] {
-            if let Some(t) = st.txn(r) {
-                let data = vec![txn_json(t)];
-                st.emit(
-                    cx,
-                    &format!("{prefix}.scheduled"),
-                    data,
-                    &your_bank_account_id,
-                );
-            }
-        }
+        emit_scheduled(
+            st,
+            cx,
+            [(&debit_ref, "creditor_debit"), (&credit_ref, "credit")],
+            &your_bank_account_id,
+        );
         ok(StatusCode::OK, body)
     })
 }
@@ -1478,20 +1479,15 @@ async fn issue_refund(
         let body = refund_json(&refund);
         st.refunds.push(refund);
         remember_key(st, key, &reference, cx.now);
-        for (r, prefix) in [
-            (&debit_ref, "debit"),
-            (&contact_credit_ref, "debtor_credit"),
-        ] {
-            if let Some(t) = st.txn(r) {
-                let data = vec![txn_json(t)];
-                st.emit(
-                    cx,
-                    &format!("{prefix}.scheduled"),
-                    data,
-                    &your_bank_account_id,
-                );
-            }
-        }
+        emit_scheduled(
+            st,
+            cx,
+            [
+                (&debit_ref, "debit"),
+                (&contact_credit_ref, "debtor_credit"),
+            ],
+            &your_bank_account_id,
+        );
         ok(StatusCode::OK, body)
     })
 }
