@@ -171,13 +171,14 @@ pub fn sign(secret: &str, message: &[&[u8]]) -> String {
 ///
 /// Both sides are hashed with SHA-256 first, so neither the content nor the length of a secret
 /// shows in the timing; every expected secret is compared, so neither does which one matched.
-/// For providers that authenticate callbacks with a shared secret instead of a signature.
+/// An empty expected secret never matches. For providers that authenticate callbacks with a
+/// shared secret instead of a signature.
 pub fn secrets_match(received: &str, expected: &[SecretString]) -> bool {
     use sha2::Digest;
     use subtle::ConstantTimeEq;
     let received = Sha256::digest(received.as_bytes());
     let mut matched = subtle::Choice::from(0);
-    for secret in expected {
+    for secret in expected.iter().filter(|s| !s.is_empty()) {
         let candidate = Sha256::digest(secret.expose().as_bytes());
         matched |= received.as_slice().ct_eq(candidate.as_slice());
     }
@@ -284,6 +285,7 @@ mod tests {
         assert!(!secrets_match("s3crett", &expected));
         assert!(!secrets_match("", &expected));
         assert!(!secrets_match("s3cret", &[]));
+        assert!(!secrets_match("", &[SecretString::new("")]));
     }
 
     #[test]

@@ -21,9 +21,7 @@ use std::fmt;
 
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
-use sha2::{Digest, Sha256};
 use splitkit_common::SecretString;
-use subtle::{Choice, ConstantTimeEq};
 
 pub use crate::generated::models::PaymentStatus;
 
@@ -233,7 +231,7 @@ impl ReceivedCallback {
             .as_ref()
             .filter(|s| !s.is_empty())
             .ok_or(CallbackError::MissingField(API_SECRET))?;
-        if !secret_matches(received, expected) {
+        if !splitkit_common::webhook::secrets_match(received.expose(), expected) {
             return Err(CallbackError::SecretMismatch);
         }
         let invoice = required(&self.invoice, INVOICE)?;
@@ -253,38 +251,4 @@ fn required<'a>(value: &'a Option<String>, field: &'static str) -> Result<&'a st
         .as_deref()
         .filter(|v| !v.is_empty())
         .ok_or(CallbackError::MissingField(field))
-}
-
-/// Whether `received` equals one of `expected`, in time independent of the values: SHA-256
-/// digests (fixed length, so lengths do not leak) compared with `subtle`, every candidate
-/// checked.
-fn secret_matches(received: &SecretString, expected: &[SecretString]) -> bool {
-    let received = Sha256::digest(received.expose().as_bytes());
-    let mut matched = Choice::from(0);
-    for candidate in expected.iter().filter(|s| !s.is_empty()) {
-        let candidate = Sha256::digest(candidate.expose().as_bytes());
-        matched |= received.as_slice().ct_eq(candidate.as_slice());
-    }
-    matched.into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_comparison_checks_every_candidate() {
-        let received = SecretString::new("s2");
-        assert!(secret_matches(
-            &received,
-            &[SecretString::new("s1"), SecretString::new("s2")]
-        ));
-        assert!(!secret_matches(&received, &[SecretString::new("s1")]));
-        assert!(!secret_matches(&received, &[SecretString::new("s2x")]));
-        assert!(!secret_matches(&received, &[]));
-        assert!(!secret_matches(
-            &SecretString::new(""),
-            &[SecretString::new("")]
-        ));
-    }
 }
