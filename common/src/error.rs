@@ -146,7 +146,7 @@ impl Error {
         match self {
             Self::Api(e) => e
                 .retryable
-                .unwrap_or_else(|| matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)),
+                .unwrap_or_else(|| crate::retry::is_retryable_status(e.status)),
             Self::RateLimited { .. } => true,
             Self::Transport(e) => !matches!(e.kind(), TransportErrorKind::Body),
             Self::Timeout { .. } => true,
