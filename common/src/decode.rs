@@ -1,6 +1,9 @@
 //! Turning answer bodies into types, with the JSON path and a masked excerpt on failure.
 
+use std::fmt;
+
 use serde::de::{DeserializeOwned, DeserializeSeed};
+use serde_json::value::RawValue;
 
 use crate::error::{ApiError, DecodeError, Error};
 
@@ -62,6 +65,99 @@ fn decode_error(
         snippet: excerpt(&text, offset),
         api: None,
     }))
+}
+
+/// One item of a list (a page, a stream, a webhook's `data` array) that could not be decoded
+/// while the other items of the same list were.
+///
+/// It keeps the item's position, where inside the item decoding failed, what serde said, and
+/// the item's raw JSON, so nothing the provider sent is lost. `Debug` and `Display` show the
+/// raw JSON's length only: an item can carry secrets.
+#[derive(Clone)]
+pub struct ItemError {
+    index: usize,
+    path: String,
+    message: String,
+    raw: Box<RawValue>,
+}
+
+impl ItemError {
+    /// Decodes `raw`, the item at `index` of its list, into `T`.
+    pub fn decode<T: DeserializeOwned>(index: usize, raw: Box<RawValue>) -> Result<T, Self> {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        match serde_path_to_error::deserialize(&mut de) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(Self {
+                index,
+                path: error.path().to_string(),
+                message: error.into_inner().to_string(),
+                raw,
+            }),
+        }
+    }
+
+    /// The item's position in its list, from 0.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Where inside the item decoding failed, e.g. `per_frequency.days` (`.` for the item itself).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What the decoder said.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The item exactly as it was received.
+    pub fn raw_json(&self) -> &RawValue {
+        &self.raw
+    }
+
+    /// The item as a JSON value, for code that wants to read what it can of it.
+    pub fn to_value(&self) -> serde_json::Value {
+        // The raw text was parsed as JSON once already, so this cannot fail; `Null` otherwise.
+        serde_json::from_str(self.raw.get()).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for ItemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemError")
+            .field("index", &self.index)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("raw_len", &self.raw.get().len())
+            .finish()
+    }
+}
+
+impl fmt::Display for ItemError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "item {} could not be decoded at `{}`: {}",
+            self.index, self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for ItemError {}
+
+/// Decodes every item of a list on its own: the items that decode, in their order, and one
+/// [`ItemError`] for each item that does not.
+pub fn items<T: DeserializeOwned>(raw: Vec<Box<RawValue>>) -> (Vec<T>, Vec<ItemError>) {
+    let mut decoded = Vec::with_capacity(raw.len());
+    let mut rejected = Vec::new();
+    for (index, item) in raw.into_iter().enumerate() {
+        match ItemError::decode(index, item) {
+            Ok(value) => decoded.push(value),
+            Err(error) => rejected.push(error),
+        }
+    }
+    (decoded, rejected)
 }
 
 /// Attaches the answer's status and request id to a decode error (other errors pass through).
@@ -179,6 +275,24 @@ mod tests {
         assert_eq!(d.path, "data[1].amount");
         assert!(d.snippet.contains("12.50"), "{}", d.snippet);
         assert!(err.to_string().contains("listPayments"), "{err}");
+    }
+
+    #[test]
+    fn items_keep_the_good_and_report_the_bad_with_raw_json() {
+        let raw: Vec<Box<RawValue>> =
+            serde_json::from_str(r#"[{"amount":1},{"amount":"x","token":"s3cr3t"},{"amount":3}]"#)
+                .unwrap();
+        let (good, bad) = items::<Payment>(raw);
+        assert_eq!(good.iter().map(|p| p.amount).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(bad.len(), 1);
+        let e = &bad[0];
+        assert_eq!((e.index(), e.path()), (1, "amount"));
+        assert!(e.message().contains("invalid type"), "{}", e.message());
+        assert_eq!(e.raw_json().get(), r#"{"amount":"x","token":"s3cr3t"}"#);
+        assert_eq!(e.to_value()["amount"], "x");
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("item 1"), "{shown}");
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub use auth::{
 };
 pub use client::{ApiClient, ApiClientBuilder, DefaultErrorPolicy, ErrorPolicy};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use decode::ItemError;
 pub use error::{ApiError, BoxError, DecodeError, Error, Result, TimeoutScope};
 pub use idempotency::IdempotencyKey;
 pub use money::{Currency, MinorUnits};
