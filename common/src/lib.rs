@@ -41,6 +41,7 @@ pub mod request;
 pub mod retry;
 pub mod secret;
 pub mod timestamp;
+pub mod tls;
 pub mod transport;
 pub mod webhook;
 

@@ -129,24 +129,24 @@ pub trait Transport: Send + Sync + Debug {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
-/// The default [`Transport`]: one pooled `reqwest` client (rustls), reused for every call.
+/// The default [`Transport`]: one pooled `reqwest` client, reused for every call.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
 }
 
 impl ReqwestTransport {
-    /// A transport over a new client with sensible defaults (connect timeout 10 s, TLS via rustls).
+    /// A transport over a new client from [`crate::tls::http_client_builder`]: connect timeout
+    /// 10 s, TLS from the crate feature you chose (rustls with `ring` by default).
     pub fn new() -> Result<Self, crate::Error> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(90))
+        let client = crate::tls::http_client_builder()?
             .build()
             .map_err(|e| crate::Error::Config(format!("could not build the HTTP client: {e}")))?;
         Ok(Self { client })
     }
 
-    /// A transport over your own client (proxies, custom TLS roots, ...).
+    /// A transport over your own client (proxies, custom TLS roots, ...). Start it from
+    /// [`crate::tls::http_client_builder`] to keep the TLS stack this crate was built with.
     pub fn with_client(client: reqwest::Client) -> Self {
         Self { client }
     }

@@ -291,7 +291,10 @@ fn expired_pair() -> TokenPair {
 async fn oauth_client(server: &MockServer, store: Arc<RecordingStore>, on_403: bool) -> ApiClient {
     let source = Arc::new(HttpTokenSource {
         url: format!("{}/oauth/token", server.uri()),
-        http: reqwest::Client::new(),
+        http: splitkit_common::tls::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap(),
     });
     let auth = OAuthAuthenticator::new(source, store).renew_on_forbidden(on_403);
     client(server).auth(Arc::new(auth)).build().unwrap()

@@ -19,7 +19,8 @@
 //! let emulator = Emulator::start(EmulatorConfig::default()).await?;
 //!
 //! // Point your SDK (or plain HTTP) at the emulator instead of the provider.
-//! let http = reqwest::Client::new();
+//! // Start from the runtime's builder: it carries the TLS stack the SDKs were built with.
+//! let http = splitkit_common::tls::http_client_builder()?.build()?;
 //! let session = http
 //!     .post(format!("{}/split-sessions", emulator.fairshare_base_url()))
 //!     .header("X-SplitPay-API-Key", seed::FAIRSHARE_API_KEY)

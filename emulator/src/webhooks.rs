@@ -193,12 +193,24 @@ impl Job {
 
 /// The HTTP client the dispatcher uses: no proxies, no redirects.
 pub(crate) fn http_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
+    let plain = || {
+        reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+    };
+    // Start from the runtime's builder, so the client has the TLS stack (and crypto provider)
+    // that the program was built with, even though webhook URLs are usually plain HTTP.
+    splitkit_common::tls::http_client_builder()
+        .map(|b| {
+            b.no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(timeout)
+        })
+        .unwrap_or_else(|_| plain())
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .or_else(|_| plain().build())
+        .unwrap_or_default()
 }
 
 /// Runs until shutdown: makes the first attempt of each queued job, in order, and hands failed

@@ -20,7 +20,8 @@ pub(crate) async fn start(config: EmulatorConfig) -> RunningEmulator {
 
 /// A client that does not follow redirects (the OAuth tests read `Location`).
 pub(crate) fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    splitkit_common::tls::http_client_builder()
+        .unwrap()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .build()

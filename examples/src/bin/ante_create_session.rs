@@ -144,7 +144,7 @@ async fn setup() -> Result<Setup, ExitCode> {
 
 /// POSTs `body` to one of the emulator's control endpoints (what shoppers do on Ante's page).
 async fn control(url: &str, body: String) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body)

@@ -242,7 +242,7 @@ fn failed(what: &str, err: impl Display) -> ExitCode {
 
 /// POSTs `body` to one of the emulator's control endpoints (what shoppers do on Ante's page).
 async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body.to_owned())

@@ -78,7 +78,7 @@ async fn contribute(
         "{}/fairshare/split-sessions/{session_id}/contributions",
         emulator.control_url()
     );
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(&url)
         .header("content-type", "application/json")
         .body(serde_json::json!({ "name": name, "email": email }).to_string())

@@ -314,7 +314,7 @@ async fn emulator_flow(emulator: &RunningEmulator, listener: TcpListener) -> Res
 
 /// POSTs `body` to one of the emulator's control endpoints.
 async fn control(url: &str, body: String) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body)

@@ -206,7 +206,7 @@ async fn create_split(client: &Client, invoice: &str, notify_url: &str) -> Resul
 /// POSTs to one of the emulator's Splitable control endpoints (what the team does on the hub).
 async fn control(emulator: &RunningEmulator, path: &str) -> Result<(), String> {
     let url = format!("{}/splitable/{path}", emulator.control_url());
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(&url)
         .header("content-type", "application/json")
         .body("{}")

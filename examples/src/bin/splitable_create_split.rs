@@ -231,7 +231,7 @@ async fn team_pays(
 
 /// POSTs `body` to one of the emulator's control endpoints.
 async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body.to_owned())

@@ -199,7 +199,8 @@ async fn approve_on_emulator(authorization: &AuthorizationUrl) -> Result<Url, Ex
         println!("{what}: {err}");
         ExitCode::FAILURE
     };
-    let http = reqwest::Client::builder()
+    let http = splitkit_common::tls::http_client_builder()
+        .map_err(|e| fail("HTTP client", &e))?
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| fail("HTTP client", &e))?;

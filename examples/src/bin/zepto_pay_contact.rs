@@ -112,7 +112,7 @@ fn on_emulator() -> Result<bool, ExitCode> {
 
 /// POSTs `body` to one of the emulator's control endpoints.
 async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body.to_owned())

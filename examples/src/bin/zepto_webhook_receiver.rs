@@ -433,7 +433,7 @@ async fn wait_for(
 
 /// POSTs `{}` to one of the emulator's control endpoints.
 async fn control(url: &str) -> Result<(), String> {
-    let response = reqwest::Client::new()
+    let response = examples::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body("{}")

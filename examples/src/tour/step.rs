@@ -39,7 +39,7 @@ impl<T, E: Display> Context<T> for Result<T, E> {
 
 /// Drives the emulator's control endpoints (what a shopper or a bank would do).
 pub async fn control(url: &str, body: &str) -> Outcome<serde_json::Value> {
-    let response = reqwest::Client::new()
+    let response = crate::http_client()?
         .post(url)
         .header("content-type", "application/json")
         .body(body.to_owned())

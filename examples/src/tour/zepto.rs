@@ -157,7 +157,8 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
 /// Plays the user approving the app: follows the authorization URL and returns where the
 /// emulator redirects to (with the one-time code).
 pub async fn approve(authorization_url: &str) -> Outcome<url::Url> {
-    let http = reqwest::Client::builder()
+    let http = splitkit_common::tls::http_client_builder()
+        .doing("HTTP client")?
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .doing("HTTP client")?;
