@@ -1,4 +1,8 @@
 //! Bank connections: read-only connections to your Contacts' banking data.
+//!
+//! Not in Zepto's current API document; may be retired. The operations here follow Zepto's
+//! older API reference, which documents them; Zepto's January 2026 document no longer lists
+//! them (see the crate's "API generations").
 
 use splitkit_common::Error;
 

@@ -324,6 +324,7 @@ impl Client {
     }
 
     /// Read-only connections to your Contacts' banking data (`/bank_connections`).
+    /// Not in Zepto's current API document; may be retired.
     pub fn bank_connections(&self) -> crate::bank_connections::BankConnections<'_> {
         crate::bank_connections::BankConnections::new(self)
     }
@@ -334,6 +335,7 @@ impl Client {
     }
 
     /// Open Agreements anyone can accept (`/open_agreements`).
+    /// Not in Zepto's current API document; may be retired.
     pub fn open_agreements(&self) -> crate::open_agreements::OpenAgreements<'_> {
         crate::open_agreements::OpenAgreements::new(self)
     }
@@ -358,7 +360,8 @@ impl Client {
         crate::refunds::Refunds::new(self)
     }
 
-    /// Sandbox-only helpers (`/simulate/...`) and the failure-trigger amounts.
+    /// Sandbox-only helpers (`/simulate/...`: incoming NPP and Direct Entry payments) and the
+    /// failure-trigger amounts.
     pub fn sandbox(&self) -> crate::sandbox::Sandbox<'_> {
         crate::sandbox::Sandbox::new(self)
     }
@@ -374,6 +377,7 @@ impl Client {
     }
 
     /// Unassigned Agreements shared by link (`/unassigned_agreements`).
+    /// Not in Zepto's current API document; may be retired.
     pub fn unassigned_agreements(&self) -> crate::unassigned_agreements::UnassignedAgreements<'_> {
         crate::unassigned_agreements::UnassignedAgreements::new(self)
     }

@@ -5,6 +5,7 @@ use splitkit_common::Error;
 use crate::client::Client;
 use crate::generated::models::{
     AddContactRequest, AddReceivableContactRequest, Contact, Metadata, UpdateContactRequest,
+    UpdateReceivableContactRequest,
 };
 use crate::generated::operations::{self as ops, ListContactsParams};
 use crate::list::List;
@@ -238,6 +239,8 @@ impl<'a> Contacts<'a> {
 
     /// Asks for a fresh balance through the Contact's bank connection
     /// (`POST /contacts/{id}/refresh_balance`).
+    ///
+    /// Not in Zepto's current API document; may be retired.
     pub async fn refresh_bank_connection(&self, id: &str) -> Result<(), Error> {
         ops::refresh_contact_bank_connection(self.client.api(), id).await
     }
@@ -250,6 +253,19 @@ impl<'a> Contacts<'a> {
                 .await?
                 .data,
         )
+    }
+
+    /// Changes the PayID name (the name payers see) of an active Receivable Contact
+    /// (`PATCH /contacts/{id}/receivable`). `payid_name` must be printable ASCII. Zepto
+    /// accepts the change (202) and applies it to the PayID registration.
+    pub async fn update_payid_name(&self, id: &str, payid_name: &str) -> Result<(), Error> {
+        rules::not_empty("contact_id", id)?;
+        rules::not_empty("payid_name", payid_name)?;
+        rules::printable_ascii("payid_name", payid_name)?;
+        let body = UpdateReceivableContactRequest {
+            payid_name: payid_name.to_owned(),
+        };
+        ops::update_receivable_contact(self.client.api(), id, &body).await
     }
 
     /// Disables a Receivable Contact's PayID (`POST /contacts/{id}/receivable/disable`).

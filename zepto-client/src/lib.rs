@@ -56,9 +56,13 @@
 //!   early, one refresh at a time, the rotated refresh token is saved to your
 //!   [`TokenStore`] (e.g. [`oauth::FileTokenStore`]) before the new access token is used, and
 //!   a 401 or 403 refreshes once and retries once.
-//! - **Test**: [`sandbox`] simulates incoming PayID payments and lists the amounts that make
-//!   sandbox transactions fail, e.g.
+//! - **Test**: [`sandbox`] simulates incoming payments (NPP to a PayID or to an account
+//!   number, Direct Entry) and lists the amounts that make sandbox transactions fail, e.g.
 //!   [`sandbox::direct_entry_trigger`]`(InsufficientFunds, Leg::Debit)` is 11 cents.
+//! - **Recover missed webhooks**: [`webhooks::Webhooks::recover`] lists a webhook's
+//!   deliveries that failed since a time and sends each again; [`webhooks::DeliveryList`]
+//!   filters deliveries (state, event type, time, status class, ref) and streams them with
+//!   Zepto's `starting_after` cursor.
 //!
 //! Every request builder checks what the reference states before anything is sent (amounts in
 //! whole cents from 1 to 99 999 999 999, one Payout per Payment, a remitter of 3 to 16
@@ -153,8 +157,41 @@
 //! - **Sandbox failure amounts**: both tables are provided; the older `failure_reason` amounts
 //!   ([`sandbox::failure_triggers`]) and the newer `failure_code` ones
 //!   ([`sandbox::FAILURE_CODE_TRIGGERS`]); which an account gets depends on its platform.
-//! - **Webhook-management paths** `GET/POST /webhook_deliveries/{id}` come from the 2021-09
-//!   revision of Zepto's OpenAPI document; the reference pages do not show them.
+//! - **Webhook-management paths** come from the September 2021 and January 2026 revisions of
+//!   Zepto's OpenAPI document; the reference pages do not show them.
+//! - **Metadata** is a JSON object whose values may be any JSON (`{"invoice_id": 123}`), sent
+//!   and read as [`models::Metadata`]; only `metadata.remitter` has a rule (a text of 3 to 16
+//!   characters), checked before sending.
+//!
+//! # API generations
+//!
+//! The crate follows the **January 2026 revision** of Zepto's published OpenAPI document
+//! (37 operations), and keeps every operation of Zepto's older API reference (the rendered
+//! "Zepto API v1.0" on `*.split.cash` hosts) and of the September 2021 revision, because
+//! Zepto may still serve them. What changed, and how the crate treats it:
+//!
+//! | Change in the January 2026 revision | In this crate |
+//! |---|---|
+//! | `PATCH /contacts/{id}/receivable` changes a PayID name | [`contacts::Contacts::update_payid_name`] |
+//! | `POST /simulate/incoming_npp_payid_payment`, `incoming_npp_bban_payment`, `incoming_de_payment` replace `POST /simulate/incoming_payid_payment` | [`sandbox::Sandbox::simulate_npp_payid_payment`], [`simulate_npp_payment`](sandbox::Sandbox::simulate_npp_payment), [`simulate_de_payment`](sandbox::Sandbox::simulate_de_payment); the older simulation is the deprecated [`simulate_incoming_payid_payment`](sandbox::Sandbox::simulate_incoming_payid_payment) |
+//! | `POST /webhook_deliveries/{id}/redeliver` replaces `POST /webhook_deliveries/{id}` | [`webhooks::Webhooks::redeliver`] (also the default of [`webhooks::Webhooks::recover`]); the older path is the deprecated [`resend_delivery`](webhooks::Webhooks::resend_delivery) and [`webhooks::RedeliveryPath::Resend`] |
+//! | Payouts take `category_purpose_code` (`PENS`, `SALA`, `TAXS`) and `end_to_end_id` | [`payments::Payout::category_purpose`], [`payments::Payout::end_to_end_id`]; a code without an ID, or an ID over 35 characters, is refused before sending |
+//! | `POST /transfers` requires an `Idempotency-Key` | sent on every [`transfers::Transfers::create`], the same on every retry ([`transfers::NewTransfer::idempotency_key`] for your own) |
+//! | Transactions carry `failure` and `reversal_details.source_credit_failure` | [`models::Transaction::failure`], [`models::TransactionReversalDetails::source_credit_failure`] |
+//! | New values: categories `recovery`, `transfer`; bank account state `removed`; PayID state `deregistered`; IAV provider `credit_sense`; IAV status `removed` | known variants of the open enums (any other value still decodes as `Unknown`) |
+//! | The delivery list filters by `ref` | [`webhooks::DeliveryList::reference`] |
+//! | A Transfer has `initiator_id`, an Agreement `metadata`; Payment Request `status_reason` texts | read as fields; `status_reason` stays free text |
+//!
+//! Operations the January 2026 revision no longer lists stay available, each documented as
+//! "not in Zepto's current API document; may be retired": bank connections
+//! ([`bank_connections`]), [`contacts::Contacts::refresh_bank_connection`], Open Agreements
+//! ([`open_agreements`]), Unassigned Agreements ([`unassigned_agreements`]),
+//! [`payouts::Payouts::retry`], and the two older paths above.
+//!
+//! A payout is voided with `POST /payouts/{ref}/void` (the OpenAPI revisions, which accept the
+//! optional `details`): [`payouts::Payouts::void`] and
+//! [`payouts::Payouts::void_with_details`]. The older reference's `DELETE /payouts/{ref}` is
+//! the deprecated [`payouts::Payouts::void_by_delete`].
 //!
 //! # Generated code
 //!

@@ -1,5 +1,9 @@
 //! Open Agreements: Agreement templates anyone can accept through a link. Each acceptance adds
 //! the authoriser to your Contacts and creates an Agreement.
+//!
+//! Not in Zepto's current API document; may be retired. The operations here follow Zepto's
+//! older API reference, which documents them; Zepto's January 2026 document no longer lists
+//! them (see the crate's "API generations").
 
 use splitkit_common::Error;
 

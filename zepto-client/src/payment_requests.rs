@@ -58,10 +58,10 @@ impl NewPaymentRequest {
     /// The remitter name the debited party sees (3 to 16 characters), sent as
     /// `metadata.remitter`.
     pub fn remitter(mut self, remitter: impl Into<String>) -> Self {
-        self.body
-            .metadata
-            .get_or_insert_with(Metadata::new)
-            .insert("remitter".into(), remitter.into());
+        self.body.metadata.get_or_insert_with(Metadata::new).insert(
+            "remitter".into(),
+            serde_json::Value::String(remitter.into()),
+        );
         self
     }
 

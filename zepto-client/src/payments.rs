@@ -8,7 +8,8 @@ use splitkit_common::{Error, IdempotencyKey, Timestamp};
 
 use crate::client::Client;
 use crate::generated::models::{
-    CreatePaymentRequest, Metadata, Payment, PaymentChannel, PaymentResponse, PayoutRequest,
+    CategoryPurposeCode, CreatePaymentRequest, Metadata, Payment, PaymentChannel, PaymentResponse,
+    PayoutRequest,
 };
 use crate::generated::operations::{self as ops, ListPaymentsParams};
 use crate::list::List;
@@ -34,23 +35,56 @@ impl Payout {
                 amount,
                 description: description.into(),
                 recipient_contact_id: recipient_contact_id.into(),
+                category_purpose_code: None,
+                end_to_end_id: None,
                 metadata: None,
             },
         }
     }
 
-    /// Your own data, stored against the transactions and sent back in webhooks.
+    /// Your own data, stored against the transactions and sent back in webhooks. Values may be
+    /// any JSON (`{"invoice_id": 123}`).
     pub fn metadata(mut self, metadata: Metadata) -> Self {
         self.body.metadata = Some(metadata);
         self
     }
 
+    /// Marks the payout as a salary (`SALA`), superannuation (`PENS`) or tax (`TAXS`) payment
+    /// (ISO 20022 category purpose), with the `end_to_end_id` such a payment needs: the
+    /// employee reference for salary, the Payment Reference Number for superannuation or tax
+    /// (at most 35 characters).
+    pub fn category_purpose(
+        mut self,
+        code: CategoryPurposeCode,
+        end_to_end_id: impl Into<String>,
+    ) -> Self {
+        self.body.category_purpose_code = Some(code);
+        self.body.end_to_end_id = Some(end_to_end_id.into());
+        self
+    }
+
+    /// An end-to-end ID (at most 35 characters) that travels with the payment, without a
+    /// category purpose.
+    pub fn end_to_end_id(mut self, end_to_end_id: impl Into<String>) -> Self {
+        self.body.end_to_end_id = Some(end_to_end_id.into());
+        self
+    }
+
     fn validate(&self, index: usize) -> Result<(), Error> {
         let at = |field: &str| format!("payouts[{index}].{field}");
-        rules::amount(&at("amount"), self.body.amount)?;
-        rules::not_empty(&at("description"), &self.body.description)?;
-        rules::not_empty(&at("recipient_contact_id"), &self.body.recipient_contact_id)?;
-        rules::remitter(&format!("payouts[{index}]."), self.body.metadata.as_ref())
+        let b = &self.body;
+        rules::amount(&at("amount"), b.amount)?;
+        rules::not_empty(&at("description"), &b.description)?;
+        rules::not_empty(&at("recipient_contact_id"), &b.recipient_contact_id)?;
+        if let Some(CategoryPurposeCode::Unknown(code)) = &b.category_purpose_code {
+            return Err(rules::unknown_value(&at("category_purpose_code"), code));
+        }
+        // `category_purpose` sets the code together with its ID, so a code always has one.
+        if let Some(id) = &b.end_to_end_id {
+            rules::not_empty(&at("end_to_end_id"), id)?;
+            rules::length(&at("end_to_end_id"), id, 1, rules::MAX_END_TO_END_ID, false)?;
+        }
+        rules::remitter(&format!("payouts[{index}]."), b.metadata.as_ref())
     }
 }
 
@@ -123,9 +157,10 @@ impl NewPayment {
 
     /// The remitter name the recipient sees (3 to 16 characters), sent as `metadata.remitter`.
     pub fn remitter(mut self, remitter: impl Into<String>) -> Self {
-        self.metadata
-            .get_or_insert_with(Metadata::new)
-            .insert("remitter".into(), remitter.into());
+        self.metadata.get_or_insert_with(Metadata::new).insert(
+            "remitter".into(),
+            serde_json::Value::String(remitter.into()),
+        );
         self
     }
 

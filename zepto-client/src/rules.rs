@@ -26,6 +26,14 @@ pub const MAX_CONTACT_NAME: usize = 140;
 pub const MAX_CONTACT_EMAIL: usize = 256;
 /// The shortest and longest remitter name (`metadata.remitter`, characters).
 pub const REMITTER_LENGTH: (usize, usize) = (3, 16);
+/// The longest `end_to_end_id` of a payout (characters).
+pub const MAX_END_TO_END_ID: usize = 35;
+/// The longest `payment_reference` of a simulated Direct Entry payment (characters).
+pub const MAX_DE_PAYMENT_REFERENCE: usize = 18;
+/// The shortest and longest `debtor_name` of a simulated Direct Entry payment (characters).
+pub const DE_DEBTOR_NAME_LENGTH: (usize, usize) = (1, 16);
+/// The shortest and longest PayID email (characters).
+pub const PAYID_EMAIL_LENGTH: (usize, usize) = (6, 256);
 
 /// The time zone in which Zepto decides what "today" is for a `matures_at` that "can not be
 /// earlier than the start of current day".
@@ -128,19 +136,58 @@ pub(crate) fn not_empty(field: &str, value: &str) -> Result<(), Error> {
     }
 }
 
-/// `metadata.remitter`, when present, is 3 to 16 characters.
+/// `metadata.remitter`, when present, is a text of 3 to 16 characters. The other metadata
+/// values may be any JSON.
 pub(crate) fn remitter(field_prefix: &str, metadata: Option<&Metadata>) -> Result<(), Error> {
     let Some(remitter) = metadata.and_then(|m| m.get("remitter")) else {
         return Ok(());
     };
+    let field = format!("{field_prefix}metadata.remitter");
+    let Some(remitter) = remitter.as_str() else {
+        return Err(Error::validation(
+            field,
+            format!("must be a text of 3 to 16 characters, got {remitter}"),
+        ));
+    };
     let (min, max) = REMITTER_LENGTH;
-    length(
-        &format!("{field_prefix}metadata.remitter"),
-        remitter,
-        min,
-        max,
-        false,
-    )
+    length(&field, remitter, min, max, false)
+}
+
+/// Printable ASCII (space to `~`), the character set of the names NPP and Direct Entry carry.
+pub(crate) fn printable_ascii(field: &str, value: &str) -> Result<(), Error> {
+    match value.chars().find(|c| !(' '..='~').contains(c)) {
+        None => Ok(()),
+        Some(c) => Err(Error::validation(
+            field.to_owned(),
+            format!("must be printable ASCII (space to `~`), found {c:?}"),
+        )),
+    }
+}
+
+/// A BSB: exactly 6 digits.
+pub(crate) fn bsb(field: &str, value: &str) -> Result<(), Error> {
+    digits(field, value, 6, 6)
+}
+
+/// An account number: 1 to 9 digits.
+pub(crate) fn account_number(field: &str, value: &str) -> Result<(), Error> {
+    digits(field, value, 1, 9)
+}
+
+fn digits(field: &str, value: &str, min: usize, max: usize) -> Result<(), Error> {
+    let count = value.len();
+    if (min..=max).contains(&count) && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    let bounds = if min == max {
+        format!("{min} digits")
+    } else {
+        format!("{min} to {max} digits")
+    };
+    Err(Error::validation(
+        field.to_owned(),
+        format!("must be {bounds}, got {value:?}"),
+    ))
 }
 
 pub(crate) fn per_page(per_page: u32) -> Result<(), Error> {
@@ -207,6 +254,15 @@ pub(crate) fn channels(field: &str, channels: &[PaymentChannel]) -> Result<(), E
     }
 }
 
+/// The error for an enum value this SDK does not know (an `Unknown` variant): Zepto documents
+/// the values it accepts, so an unknown one is not sent.
+pub(crate) fn unknown_value(field: &str, value: &str) -> Error {
+    Error::validation(
+        field.to_owned(),
+        format!("`{value}` is not a value Zepto documents for this field"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +280,37 @@ mod tests {
             AccountTimeZone::fixed(UtcOffset::UTC).start_of_today(now),
             datetime!(2024-03-01 00:00 UTC)
         );
+    }
+
+    #[test]
+    fn remitter_is_a_text_among_any_json() {
+        let mut metadata = Metadata::new();
+        metadata.insert("invoice_id".into(), serde_json::json!(123));
+        metadata.insert("nested".into(), serde_json::json!({ "a": [1, 2] }));
+        assert!(remitter("", Some(&metadata)).is_ok());
+        metadata.insert("remitter".into(), serde_json::json!(12345));
+        let err = remitter("payouts[0].", Some(&metadata)).unwrap_err();
+        assert!(
+            err.to_string().contains("payouts[0].metadata.remitter"),
+            "{err}"
+        );
+        metadata.insert("remitter".into(), serde_json::json!("SkyDive Co"));
+        assert!(remitter("", Some(&metadata)).is_ok());
+    }
+
+    #[test]
+    fn bank_details_and_names() {
+        assert!(bsb("to_bsb", "802919").is_ok());
+        for bad in ["80291", "8029190", "80291a", "802-91"] {
+            assert!(bsb("to_bsb", bad).is_err(), "{bad}");
+        }
+        assert!(account_number("a", "1").is_ok());
+        assert!(account_number("a", "123456789").is_ok());
+        assert!(account_number("a", "").is_err());
+        assert!(account_number("a", "1234567890").is_err());
+        assert!(printable_ascii("debtor_name", "Simulated Debtor ~!").is_ok());
+        assert!(printable_ascii("debtor_name", "Zoë").is_err());
+        assert!(printable_ascii("debtor_name", "tab\there").is_err());
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Transfers between your own bank and Float accounts (topping up or withdrawing from a Float
 //! Account, moving funds between Float Accounts).
 
-use splitkit_common::{Error, Timestamp};
+use splitkit_common::{Error, IdempotencyKey, Timestamp};
 
 use crate::client::Client;
-use crate::generated::models::{CreateTransferRequest, Transfer};
+use crate::generated::models::{CreateTransferRequest, Transfer, TransferResponse};
 use crate::generated::operations::{self as ops, ListTransfersParams};
 use crate::list::List;
 use crate::rules;
@@ -13,6 +13,7 @@ use crate::rules;
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTransfer {
     body: CreateTransferRequest,
+    idempotency_key: Option<IdempotencyKey>,
 }
 
 impl NewTransfer {
@@ -33,7 +34,16 @@ impl NewTransfer {
                 description: description.into(),
                 matures_at,
             },
+            idempotency_key: None,
         }
+    }
+
+    /// Uses your own idempotency key (for example one you stored before sending, so that a
+    /// retry after a restart cannot move the funds twice). Without one, a new key is made per
+    /// call and reused by its automatic retries.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
     }
 
     /// Checks every documented rule; `client` supplies the clock and the account time zone.
@@ -67,12 +77,18 @@ impl<'a> Transfers<'a> {
         Self { client }
     }
 
-    /// Creates a Transfer (`POST /transfers`).
+    /// Creates a Transfer (`POST /transfers`), sending the `Idempotency-Key` Zepto requires.
+    ///
+    /// Zepto keeps a key for 24 hours: the same key again does not move the funds twice. A `503`
+    /// with `Retry-After` is retried after that delay with the same key.
     pub async fn create(&self, transfer: NewTransfer) -> Result<Transfer, Error> {
         transfer.validate(self.client)?;
-        Ok(ops::create_transfer(self.client.api(), &transfer.body)
-            .await?
-            .data)
+        let mut request = ops::create_transfer_request(&transfer.body)?;
+        if let Some(key) = transfer.idempotency_key {
+            request = request.idempotency_key(key);
+        }
+        let created: TransferResponse = self.client.api().execute(request).await?;
+        Ok(created.data)
     }
 
     /// Transfers (`GET /transfers`).

@@ -1,5 +1,9 @@
 //! Unassigned Agreements: Agreements with no authoriser yet, accepted once through a link
 //! within a time limit.
+//!
+//! Not in Zepto's current API document; may be retired. The operations here follow Zepto's
+//! older API reference, which documents them; Zepto's January 2026 document no longer lists
+//! them (see the crate's "API generations").
 
 use splitkit_common::Error;
 

@@ -1,4 +1,4 @@
-//! One wiremock test per operation of `openapi.yaml` (47): each row sends the call through the
+//! One wiremock test per operation of `openapi.yaml` (53): each row sends the call through the
 //! public API and checks the request Zepto would receive (method, path, query with arrays,
 //! `Authorization`, `Accept`, `Idempotency-Key` only where Zepto honours it, and the exact JSON
 //! body, which for every operation with a documented request example IS that example), then
@@ -20,11 +20,13 @@ use zepto_client::contacts::{ContactUpdate, NewContact, NewReceivableContact};
 use zepto_client::models::{
     AgreementStatus, BankConnectionProvider, BankConnectionState, Metadata, PaymentChannel,
     PerFrequency, PerPayout, Terms, TransactionCategory, TransactionStatus, TransactionType,
+    WebhookDeliveryState, WebhookEventType, WebhookResponseStatusClass,
 };
 use zepto_client::open_agreements::NewOpenAgreement;
 use zepto_client::payment_requests::NewPaymentRequest;
 use zepto_client::payments::{NewPayment, Payout};
 use zepto_client::refunds::NewRefund;
+use zepto_client::sandbox::{IncomingDirectEntryPayment, IncomingNppPayment, IncomingPayIdPayment};
 use zepto_client::transfers::NewTransfer;
 use zepto_client::unassigned_agreements::NewUnassignedAgreement;
 use zepto_client::{Client, Error, Timestamp};
@@ -52,13 +54,26 @@ struct Case {
 }
 
 /// The operations that honour an `Idempotency-Key` (codegen.toml).
-const KEYED: [&str; 3] = ["createPayment", "createPaymentRequest", "issueRefund"];
+const KEYED: [&str; 4] = [
+    "createPayment",
+    "createPaymentRequest",
+    "issueRefund",
+    "createTransfer",
+];
 
 fn metadata() -> Metadata {
-    Metadata::from([
-        ("custom_key".to_owned(), "Custom string".to_owned()),
-        ("another_custom_key".to_owned(), "Maybe a URL".to_owned()),
+    texts(&[
+        ("custom_key", "Custom string"),
+        ("another_custom_key", "Maybe a URL"),
     ])
+}
+
+/// Metadata whose values are all texts.
+fn texts(pairs: &[(&str, &str)]) -> Metadata {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+        .collect()
 }
 
 fn terms(min: Option<i64>, max: Option<i64>, days: Option<i32>, total: Option<i64>) -> Terms {
@@ -354,6 +369,21 @@ fn cases() -> Vec<Case> {
             }),
         },
         Case {
+            op: "updateReceivableContact",
+            path: "/contacts/6a7ed958-f1e8-42dc-8c02-3901d7057357/receivable",
+            query: &[],
+            body: Body::DocExample,
+            decoded: "()",
+            call: call!(|c| c
+                .contacts()
+                .update_payid_name(
+                    "6a7ed958-f1e8-42dc-8c02-3901d7057357",
+                    "Hunter Thompson Tours"
+                )
+                .await
+                .map(|()| "()".into())),
+        },
+        Case {
             op: "disableReceivableContact",
             path: "/contacts/6a7ed958-f1e8-42dc-8c02-3901d7057357/receivable/disable",
             query: &[],
@@ -531,14 +561,11 @@ fn cases() -> Vec<Case> {
                                     30_000,
                                     "A tandem skydive jump SB23094",
                                 )
-                                .metadata(Metadata::from([
-                                    ("invoice_ref".to_owned(), "BILL-0001".to_owned()),
-                                    (
-                                        "invoice_id".to_owned(),
-                                        "c80a9958-e805-47c0-ac2a-c947d7fd778d".to_owned(),
-                                    ),
-                                    ("custom_key".to_owned(), "Custom string".to_owned()),
-                                    ("another_custom_key".to_owned(), "Maybe a URL".to_owned()),
+                                .metadata(texts(&[
+                                    ("invoice_ref", "BILL-0001"),
+                                    ("invoice_id", "c80a9958-e805-47c0-ac2a-c947d7fd778d"),
+                                    ("custom_key", "Custom string"),
+                                    ("another_custom_key", "Maybe a URL"),
                                 ])),
                             )
                             .metadata(metadata()),
@@ -597,7 +624,23 @@ fn cases() -> Vec<Case> {
             query: &[],
             body: Body::None,
             decoded: "()",
-            call: call!(|c| c.payouts().void("D.48").await.map(|()| "()".into())),
+            call: call!(|c| {
+                #[allow(deprecated)]
+                let voided = c.payouts().void_by_delete("D.48").await;
+                voided.map(|()| "()".into())
+            }),
+        },
+        Case {
+            op: "voidPayoutWithDetails",
+            path: "/payouts/D.48/void",
+            query: &[],
+            body: Body::DocExample,
+            decoded: "()",
+            call: call!(|c| c
+                .payouts()
+                .void_with_details("D.48", "Paid twice by mistake")
+                .await
+                .map(|()| "()".into())),
         },
         // Refunds
         Case {
@@ -654,12 +697,68 @@ fn cases() -> Vec<Case> {
             body: Body::DocExample,
             decoded: "92c75281-5b60-489a-bd8a-e513ba9277c5:10000",
             call: call!(|c| {
+                #[allow(deprecated)]
                 let p = c
                     .sandbox()
                     .simulate_incoming_payid_payment("incoming@split.cash", 10_000)
                     .await?;
                 Ok(format!("{}:{}", p.id, p.amount))
             }),
+        },
+        Case {
+            op: "simulateIncomingNppPayIdPayment",
+            path: "/simulate/incoming_npp_payid_payment",
+            query: &[],
+            body: Body::DocExample,
+            decoded: "()",
+            call: call!(|c| c
+                .sandbox()
+                .simulate_npp_payid_payment(
+                    IncomingPayIdPayment::new("incoming@split.cash", 10_000)
+                        .payment_description("Invoice 1042")
+                        .payment_reference("INV-1042")
+                        .from_account("014209", "12345678")
+                        .debtor_name("Hunter Thompson")
+                        .debtor_legal_name("Hunter Thompson Pty Ltd"),
+                )
+                .await
+                .map(|()| "()".into())),
+        },
+        Case {
+            op: "simulateIncomingNppBbanPayment",
+            path: "/simulate/incoming_npp_bban_payment",
+            query: &[],
+            body: Body::DocExample,
+            decoded: "()",
+            call: call!(|c| c
+                .sandbox()
+                .simulate_npp_payment(
+                    IncomingNppPayment::new("802919", "1408281", 10_000)
+                        .payment_description("Invoice 1042")
+                        .payment_reference("INV-1042")
+                        .from_account("014209", "12345678")
+                        .debtor_name("Hunter Thompson")
+                        .debtor_legal_name("Hunter Thompson Pty Ltd"),
+                )
+                .await
+                .map(|()| "()".into())),
+        },
+        Case {
+            op: "simulateIncomingDePayment",
+            path: "/simulate/incoming_de_payment",
+            query: &[],
+            body: Body::DocExample,
+            decoded: "()",
+            call: call!(|c| c
+                .sandbox()
+                .simulate_de_payment(
+                    IncomingDirectEntryPayment::new("802919", "1408281", 10_000)
+                        .payment_reference("INV-1042")
+                        .from_account("014209", "12345678")
+                        .debtor_name("Hunter Thompson"),
+                )
+                .await
+                .map(|()| "()".into())),
         },
         // Transactions
         Case {
@@ -738,7 +837,7 @@ fn cases() -> Vec<Case> {
             path: "/transfers",
             query: &[],
             body: Body::DocExample,
-            decoded: "T.11ub:100000",
+            decoded: "T.11ub:100000:4e2728cc-b4ba-42c2-a6c3-26a7758de58d",
             call: call!(|c| {
                 let t = c
                     .transfers()
@@ -750,7 +849,12 @@ fn cases() -> Vec<Case> {
                         at("2021-06-06T00:00:00Z"),
                     ))
                     .await?;
-                Ok(format!("{}:{}", t.ref_, t.amount))
+                Ok(format!(
+                    "{}:{}:{}",
+                    t.ref_,
+                    t.amount,
+                    t.initiator_id.unwrap()
+                ))
             }),
         },
         Case {
@@ -849,13 +953,18 @@ fn cases() -> Vec<Case> {
             path: "/user",
             query: &[],
             body: Body::None,
-            decoded: "Bear:Dog",
+            decoded: "Bear:Dog:Bear Dog Pty Ltd:12345678901:NSW:2000",
             call: call!(|c| {
                 let u = c.user().get().await?;
+                let account = u.account.unwrap();
                 Ok(format!(
-                    "{}:{}",
+                    "{}:{}:{}:{}:{}:{}",
                     u.first_name.unwrap(),
-                    u.last_name.unwrap()
+                    u.last_name.unwrap(),
+                    account.name.unwrap(),
+                    account.abn.unwrap(),
+                    account.state.unwrap(),
+                    account.postcode.unwrap()
                 ))
             }),
         },
@@ -876,23 +985,40 @@ fn cases() -> Vec<Case> {
         Case {
             op: "listWebhookDeliveries",
             path: "/webhooks/0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21/deliveries",
-            query: &[("page", "2")],
+            query: &[
+                ("per_page", "50"),
+                ("starting_after", "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9"),
+                ("event_type", "debit.cleared"),
+                ("since", "2021-09-01T00:00:00Z"),
+                ("response_status_code", "5xx"),
+                ("state", "failed"),
+                ("ref", "PB.8apq"),
+            ],
             body: Body::None,
-            decoded: "payout_batch.added:completed:PB.8apq",
+            decoded: "payout_batch.added:completed:PB.8apq:Some(200):2021-09-02T02:24:50Z,\
+                      debit.cleared:failed:D.5m:None:2021-09-02T01:58:13Z",
             call: call!(|c| {
                 let page = c
                     .webhooks()
                     .deliveries("0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21")
-                    .page(2)
+                    .per_page(50)
+                    .starting_after("1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9")
+                    .event_type(WebhookEventType::DebitCleared.as_str())
+                    .since(at("2021-09-01T00:00:00Z"))
+                    .response_status_code(WebhookResponseStatusClass::V5xx)
+                    .state(WebhookDeliveryState::Failed)
+                    .reference("PB.8apq")
                     .send()
                     .await?;
                 Ok(join(&page.items, |d| {
                     let summary = d.payload_data_summary.as_ref().unwrap();
                     format!(
-                        "{}:{}:{}",
-                        d.event_type,
-                        d.state,
-                        summary[0].ref_.as_ref().unwrap()
+                        "{}:{}:{}:{:?}:{}",
+                        d.event_type.as_ref().unwrap(),
+                        d.state.as_ref().unwrap(),
+                        summary[0].ref_.as_ref().unwrap(),
+                        d.response_status_code,
+                        d.created_at.unwrap()
                     )
                 }))
             }),
@@ -902,13 +1028,20 @@ fn cases() -> Vec<Case> {
             path: "/webhook_deliveries/3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c",
             query: &[],
             body: Body::None,
-            decoded: "3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c:Some(200)",
+            decoded: "0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21:completed:payout_batch.added:123",
             call: call!(|c| {
                 let d = c
                     .webhooks()
                     .get_delivery("3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c")
                     .await?;
-                Ok(format!("{}:{:?}", d.id, d.response_status_code))
+                let payload = d.payload.unwrap();
+                Ok(format!(
+                    "{}:{}:{}:{}",
+                    d.webhook_id.unwrap(),
+                    d.state.unwrap(),
+                    payload["event"]["type"].as_str().unwrap(),
+                    payload["data"][0]["metadata"]["invoice_id"]
+                ))
             }),
         },
         Case {
@@ -916,12 +1049,34 @@ fn cases() -> Vec<Case> {
             path: "/webhook_deliveries/3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c",
             query: &[],
             body: Body::None,
-            decoded: "()",
-            call: call!(|c| c
-                .webhooks()
-                .resend_delivery("3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c")
-                .await
-                .map(|()| "()".into())),
+            decoded: "3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c:pending",
+            call: call!(|c| {
+                #[allow(deprecated)]
+                let r = c
+                    .webhooks()
+                    .resend_delivery("3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c")
+                    .await?;
+                Ok(format!("{}:{}", r.id.unwrap(), r.state.unwrap()))
+            }),
+        },
+        Case {
+            op: "redeliverWebhookDelivery",
+            path: "/webhook_deliveries/3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c/redeliver",
+            query: &[],
+            body: Body::None,
+            decoded: "3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c:0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21:pending",
+            call: call!(|c| {
+                let r = c
+                    .webhooks()
+                    .redeliver("3c1f0a9e-2b4d-4e8f-a1c2-9d8e7f6a5b4c")
+                    .await?;
+                Ok(format!(
+                    "{}:{}:{}",
+                    r.id.unwrap(),
+                    r.webhook_id.unwrap(),
+                    r.state.unwrap()
+                ))
+            }),
         },
     ]
 }
@@ -1050,6 +1205,7 @@ operation_tests! {
     update_contact => "updateContact",
     refresh_contact_bank_connection => "refreshContactBankConnection",
     add_receivable_contact => "addReceivableContact",
+    update_receivable_contact => "updateReceivableContact",
     disable_receivable_contact => "disableReceivableContact",
     reactivate_receivable_contact => "reactivateReceivableContact",
     create_open_agreement => "createOpenAgreement",
@@ -1066,10 +1222,14 @@ operation_tests! {
     get_payment => "getPayment",
     retry_payout => "retryPayout",
     void_payout => "voidPayout",
+    void_payout_with_details => "voidPayoutWithDetails",
     issue_refund => "issueRefund",
     list_outgoing_refunds => "listOutgoingRefunds",
     get_refund => "getRefund",
     simulate_incoming_pay_id_payment => "simulateIncomingPayIdPayment",
+    simulate_incoming_npp_pay_id_payment => "simulateIncomingNppPayIdPayment",
+    simulate_incoming_npp_bban_payment => "simulateIncomingNppBbanPayment",
+    simulate_incoming_de_payment => "simulateIncomingDePayment",
     list_transactions => "listTransactions",
     create_transfer => "createTransfer",
     list_transfers => "listTransfers",
@@ -1083,6 +1243,7 @@ operation_tests! {
     list_webhook_deliveries => "listWebhookDeliveries",
     get_webhook_delivery => "getWebhookDelivery",
     resend_webhook_delivery => "resendWebhookDelivery",
+    redeliver_webhook_delivery => "redeliverWebhookDelivery",
 }
 
 #[test]
@@ -1090,9 +1251,9 @@ fn one_case_per_documented_operation() {
     let cases = cases();
     let tested: BTreeSet<String> = cases.iter().map(|c| c.op.to_owned()).collect();
     let documented: BTreeSet<String> = operation_ids().into_iter().collect();
-    assert_eq!(documented.len(), 47, "the document has 47 operations");
+    assert_eq!(documented.len(), 53, "the document has 53 operations");
     assert_eq!(tested, documented, "one case per operation");
-    assert_eq!(cases.len(), 47, "no operation tested twice");
+    assert_eq!(cases.len(), 53, "no operation tested twice");
 }
 
 #[test]
@@ -1105,8 +1266,8 @@ fn every_documented_example_decodes_into_its_schema() {
             panic!("{op} {status}: {e}");
         }
     }
-    // The conflict answers of the three keyed operations.
-    for op in KEYED {
+    // The conflict answers of the keyed operations that document one.
+    for op in ["createPayment", "createPaymentRequest", "issueRefund"] {
         decode::<ErrorResponse>(op, 409);
     }
     // The success answers, each into its declared type (also covered by the cases above).
@@ -1116,6 +1277,10 @@ fn every_documented_example_decodes_into_its_schema() {
     decode::<PaymentResponse>("createPayment", 201);
     decode::<TransactionResponse>("retryPayout", 200);
     decode::<WebhookDeliveryListResponse>("listWebhookDeliveries", 200);
+    decode::<WebhookDeliveryResponse>("getWebhookDelivery", 200);
+    decode::<WebhookRedeliveryResponse>("redeliverWebhookDelivery", 202);
+    decode::<UserResponse>("getUser", 200);
+    decode::<TransferResponse>("createTransfer", 201);
     let schema_example: ErrorResponse = serde_json::from_value(json!({
         "errors": "A sentence explaining error/s encounted"
     }))
@@ -1127,7 +1292,7 @@ fn every_documented_example_decodes_into_its_schema() {
 }
 
 #[test]
-fn only_the_three_documented_operations_declare_the_idempotency_header() {
+fn only_the_keyed_operations_declare_the_idempotency_header() {
     let mut declared = BTreeSet::new();
     for op in operation_ids() {
         let (_, _, object) = operation(&op);

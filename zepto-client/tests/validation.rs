@@ -6,14 +6,20 @@ mod support;
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use serde_json::json;
 use support::*;
 use wiremock::MockServer;
 use zepto_client::contacts::{ContactUpdate, NewContact, NewReceivableContact};
-use zepto_client::models::{PaymentChannel, PerFrequency, PerPayout, Terms};
+use zepto_client::models::{
+    CategoryPurposeCode, Metadata, PaymentChannel, PerFrequency, PerPayout, Terms,
+    WebhookDeliveryState, WebhookResponseStatusClass,
+};
 use zepto_client::payment_requests::NewPaymentRequest;
 use zepto_client::payments::{NewPayment, Payout};
 use zepto_client::refunds::NewRefund;
 use zepto_client::rules::{AccountTimeZone, MAX_AMOUNT};
+use zepto_client::sandbox::{IncomingDirectEntryPayment, IncomingNppPayment, IncomingPayIdPayment};
 use zepto_client::transfers::NewTransfer;
 use zepto_client::unassigned_agreements::NewUnassignedAgreement;
 use zepto_client::{Client, Error, Timestamp};
@@ -90,14 +96,21 @@ async fn amounts_are_whole_cents_from_1_to_99_999_999_999() {
     );
     let transfer = NewTransfer::new("a", "b", 0, "Top-up", at(60));
     assert_eq!(field(c.transfers().create(transfer).await), "amount");
+    let sandbox = c.sandbox();
+    let payid = IncomingPayIdPayment::new("payer@example.com", 0);
     assert_eq!(
-        field(
-            c.sandbox()
-                .simulate_incoming_payid_payment("payer@example.com", 0)
-                .await
-        ),
+        field(sandbox.simulate_npp_payid_payment(payid).await),
         "amount"
     );
+    let npp = IncomingNppPayment::new("802919", "1408281", MAX_AMOUNT + 1);
+    assert_eq!(field(sandbox.simulate_npp_payment(npp).await), "amount");
+    let de = IncomingDirectEntryPayment::new("802919", "1408281", -1);
+    assert_eq!(field(sandbox.simulate_de_payment(de).await), "amount");
+    #[allow(deprecated)]
+    let old = sandbox
+        .simulate_incoming_payid_payment("payer@example.com", 0)
+        .await;
+    assert_eq!(field(old), "amount");
     f.nothing_sent().await;
 }
 
@@ -142,11 +155,17 @@ async fn the_remitter_is_3_to_16_characters() {
         .channels([PaymentChannel::DirectEntry])
         .payout(
             Payout::new(CONTACT, 100, "Invoice")
-                .metadata([("remitter".to_owned(), "X".to_owned())].into()),
+                .metadata(Metadata::from([("remitter".to_owned(), json!("X"))])),
         );
     assert_eq!(
         field(c.payments().create(on_payout).await),
         "payouts[0].metadata.remitter"
+    );
+    // Metadata values may be any JSON, but the remitter is a text.
+    let numeric = payment(100).metadata(Metadata::from([("remitter".to_owned(), json!(12345))]));
+    assert_eq!(
+        field(c.payments().create(numeric).await),
+        "metadata.remitter"
     );
     let request =
         NewPaymentRequest::new(CONTACT, 100, "Rent", at(0)).remitter("Way too long a name");
@@ -158,6 +177,12 @@ async fn the_remitter_is_3_to_16_characters() {
 
     let client = &f.client;
     assert!(payment(100).remitter("ABC").validate(client).is_ok());
+    let any_json = Metadata::from([
+        ("invoice_id".to_owned(), json!(123)),
+        ("lines".to_owned(), json!([{ "sku": "A1", "qty": 2 }])),
+        ("remitter".to_owned(), json!("SkyDive Co")),
+    ]);
+    assert!(payment(100).metadata(any_json).validate(client).is_ok());
     assert!(
         payment(100)
             .remitter("A".repeat(16))
@@ -393,12 +418,189 @@ async fn sandbox_simulation_is_refused_in_production() {
         .deadline(Duration::from_secs(1))
         .build()
         .unwrap();
-    let err = client
-        .sandbox()
+    let sandbox = client.sandbox();
+    let results = [
+        sandbox
+            .simulate_npp_payid_payment(IncomingPayIdPayment::new("payer@example.com", 100))
+            .await,
+        sandbox
+            .simulate_npp_payment(IncomingNppPayment::new("802919", "1408281", 100))
+            .await,
+        sandbox
+            .simulate_de_payment(IncomingDirectEntryPayment::new("802919", "1408281", 100))
+            .await,
+    ];
+    for result in results {
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+    }
+    #[allow(deprecated)]
+    let err = sandbox
         .simulate_incoming_payid_payment("payer@example.com", 100)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
+}
+
+#[tokio::test]
+async fn a_category_purpose_needs_an_end_to_end_id_of_at_most_35_characters() {
+    let f = Fixture::new().await;
+    let c = &f.client;
+    let with = |payout: Payout| {
+        NewPayment::new("Payroll", at(60))
+            .channels([PaymentChannel::NewPaymentsPlatform])
+            .payout(payout)
+    };
+    let base = || Payout::new(CONTACT, 250_000, "Salary March");
+    // A code with its ID, and an ID alone, are fine; the 35-character limit is inclusive.
+    for ok in [
+        base().category_purpose(CategoryPurposeCode::Sala, "EMP-0042"),
+        base().category_purpose(CategoryPurposeCode::Taxs, "X".repeat(35)),
+        base().end_to_end_id("E2E-1"),
+        base(),
+    ] {
+        assert!(with(ok).validate(c).is_ok());
+    }
+    // A code needs an ID: the builder takes both, and an empty one is refused.
+    let no_id = base().category_purpose(CategoryPurposeCode::Sala, " ");
+    assert_eq!(
+        field(c.payments().create(with(no_id)).await),
+        "payouts[0].end_to_end_id"
+    );
+    let too_long = base().category_purpose(CategoryPurposeCode::Pens, "1".repeat(36));
+    let err = c.payments().create(with(too_long)).await.unwrap_err();
+    assert!(err.to_string().contains("1 to 35 characters"), "{err}");
+    assert_eq!(field(Err::<(), _>(err)), "payouts[0].end_to_end_id");
+    let unknown = base().category_purpose(CategoryPurposeCode::Unknown("GOVT".into()), "X1");
+    assert_eq!(
+        field(c.payments().create(with(unknown)).await),
+        "payouts[0].category_purpose_code"
+    );
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn simulated_payments_check_bank_details_names_and_references() {
+    let f = Fixture::new().await;
+    let sandbox = f.client.sandbox();
+    let npp = |bsb: &str, account: &str| IncomingNppPayment::new(bsb, account, 100);
+    assert_eq!(
+        field(sandbox.simulate_npp_payment(npp("80291", "1")).await),
+        "to_bsb"
+    );
+    assert_eq!(
+        field(sandbox.simulate_npp_payment(npp("80291x", "1")).await),
+        "to_bsb"
+    );
+    assert_eq!(
+        field(
+            sandbox
+                .simulate_npp_payment(npp("802919", "1234567890"))
+                .await
+        ),
+        "to_account_number"
+    );
+    assert_eq!(
+        field(sandbox.simulate_npp_payment(npp("802919", "")).await),
+        "to_account_number"
+    );
+    let from = npp("802919", "1").from_account("01420", "12345678");
+    assert_eq!(field(sandbox.simulate_npp_payment(from).await), "from_bsb");
+    let from = npp("802919", "1").from_account("014209", "12-345");
+    assert_eq!(
+        field(sandbox.simulate_npp_payment(from).await),
+        "from_account_number"
+    );
+    let name = npp("802919", "1").debtor_name("Zoë Hunter");
+    assert_eq!(
+        field(sandbox.simulate_npp_payment(name).await),
+        "debtor_name"
+    );
+    let payid = IncomingPayIdPayment::new("a@b.c", 100);
+    assert_eq!(
+        field(sandbox.simulate_npp_payid_payment(payid).await),
+        "payid_email"
+    );
+    let payid = IncomingPayIdPayment::new("payer@example.com", 100).debtor_name("Tab\there");
+    assert_eq!(
+        field(sandbox.simulate_npp_payid_payment(payid).await),
+        "debtor_name"
+    );
+    let de = |reference: &str, name: &str| {
+        IncomingDirectEntryPayment::new("802919", "1408281", 100)
+            .payment_reference(reference)
+            .debtor_name(name)
+    };
+    assert!(de(&"R".repeat(18), &"N".repeat(16)).validate().is_ok());
+    assert_eq!(
+        field(
+            sandbox
+                .simulate_de_payment(de(&"R".repeat(19), "Payer"))
+                .await
+        ),
+        "payment_reference"
+    );
+    assert_eq!(
+        field(
+            sandbox
+                .simulate_de_payment(de("INV-1", &"N".repeat(17)))
+                .await
+        ),
+        "debtor_name"
+    );
+    assert_eq!(
+        field(sandbox.simulate_de_payment(de("INV-1", "")).await),
+        "debtor_name"
+    );
+    assert_eq!(
+        field(sandbox.simulate_de_payment(de("INV-1", "Zoë")).await),
+        "debtor_name"
+    );
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn payid_names_and_void_details_are_checked() {
+    let f = Fixture::new().await;
+    let contacts = f.client.contacts();
+    assert_eq!(
+        field(contacts.update_payid_name("6a7ed958", "Café Tours").await),
+        "payid_name"
+    );
+    assert_eq!(
+        field(contacts.update_payid_name("6a7ed958", " ").await),
+        "payid_name"
+    );
+    assert_eq!(
+        field(contacts.update_payid_name("", "Tours").await),
+        "contact_id"
+    );
+    assert_eq!(
+        field(f.client.payouts().void_with_details("D.48", "").await),
+        "details"
+    );
+    f.nothing_sent().await;
+}
+
+#[tokio::test]
+async fn delivery_filters_are_checked_before_sending() {
+    let f = Fixture::new().await;
+    let webhooks = f.client.webhooks();
+    let list = || webhooks.deliveries("0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21");
+    assert_eq!(field(list().per_page(101).send().await), "per_page");
+    assert_eq!(field(list().per_page(0).send().await), "per_page");
+    let unknown = list().state(WebhookDeliveryState::Unknown("bogus".into()));
+    assert_eq!(field(unknown.send().await), "state");
+    let unknown = list().response_status_code(WebhookResponseStatusClass::Unknown("3xx".into()));
+    assert_eq!(field(unknown.send().await), "response_status_code");
+    assert_eq!(field(list().reference("").send().await), "ref");
+    assert_eq!(field(webhooks.deliveries("").send().await), "webhook_id");
+    // The stream ends with the same error, before anything is sent.
+    let mut stream = Box::pin(list().per_page(500).stream());
+    assert_eq!(field(stream.next().await.unwrap()), "per_page");
+    assert!(stream.next().await.is_none());
+    assert_eq!(field(webhooks.redeliver("").await), "id");
+    f.nothing_sent().await;
 }
 
 #[test]

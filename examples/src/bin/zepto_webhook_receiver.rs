@@ -19,7 +19,7 @@
 //! port of 127.0.0.1; `ZEPTO_WEBHOOK_ADDR` is not used), signed with the emulator's seed
 //! secret. It pays a Contact 1,250.00 AUD with the SDK, runs Zepto's processing cycle through
 //! the emulator's control endpoint, and prints every signed delivery. Once the Contact's credit
-//! has cleared it asks Zepto to resend that delivery (`client.webhooks().resend_delivery`), to
+//! has cleared it asks Zepto to resend that delivery (`client.webhooks().redeliver`), to
 //! show the repeat being recognised, and exits 0; or 1 if the events have not arrived within
 //! 15 seconds.
 //!
@@ -394,7 +394,11 @@ async fn emulator_flow(
     let last = deliveries
         .items
         .into_iter()
-        .find(|d| d.event_type.as_str() == CONTACT_PAID)
+        .find(|d| {
+            d.event_type
+                .as_ref()
+                .is_some_and(|t| t.as_str() == CONTACT_PAID)
+        })
         .ok_or_else(|| failed("listing the deliveries", "the credit's delivery is missing"))?;
     println!(
         "asking Zepto to resend delivery {} ({CONTACT_PAID})",
@@ -402,7 +406,7 @@ async fn emulator_flow(
     );
     client
         .webhooks()
-        .resend_delivery(&last.id)
+        .redeliver(&last.id)
         .await
         .map_err(|e| failed("resending the delivery", e))?;
     wait_for(&mut handled_rx, deadline, |(_, new)| !*new).await?;

@@ -11,7 +11,7 @@ pub mod models;
 pub mod operations;
 
 /// The documented default base URL (the first `servers` entry of `openapi.yaml`).
-pub const DEFAULT_BASE_URL: &str = "https://api.sandbox.split.cash";
+pub const DEFAULT_BASE_URL: &str = "https://api.sandbox.zeptopayments.com";
 
 /// The header that carries the idempotency key of operations that honour one.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";

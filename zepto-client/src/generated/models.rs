@@ -68,6 +68,9 @@ pub struct Agreement {
     pub created_at: Timestamp,
     /// The `terms` property.
     pub terms: Terms,
+    /// The `metadata` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 /// A page of Agreements.
@@ -194,7 +197,7 @@ pub struct BankAccountListResponse {
 }
 
 /// State of a bank account. The documentation has no table for this field; these are the
-/// values its examples show.
+/// values its examples show, and `removed` (January 2026 revision).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BankAccountState {
@@ -204,6 +207,8 @@ pub enum BankAccountState {
     Disabled,
     /// Wire value `pending_verification`.
     PendingVerification,
+    /// Wire value `removed`.
+    Removed,
     /// A value this version of the SDK does not know, kept as received. Sending it is an error.
     Unknown(String),
 }
@@ -215,6 +220,7 @@ impl BankAccountState {
             Self::Active => "active",
             Self::Disabled => "disabled",
             Self::PendingVerification => "pending_verification",
+            Self::Removed => "removed",
             Self::Unknown(value) => value,
         }
     }
@@ -234,6 +240,7 @@ impl std::str::FromStr for BankAccountState {
             "active" => Self::Active,
             "disabled" => Self::Disabled,
             "pending_verification" => Self::PendingVerification,
+            "removed" => Self::Removed,
             other => Self::Unknown(other.to_owned()),
         })
     }
@@ -317,7 +324,8 @@ pub struct BankConnectionListResponse {
     pub data: Vec<BankConnection>,
 }
 
-/// Provider of a bank connection (also the `iav_provider` of a Contact's bank account).
+/// Provider of a bank connection (also the `iav_provider` of a Contact's bank account;
+/// `credit_sense` from the January 2026 revision).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BankConnectionProvider {
@@ -327,6 +335,8 @@ pub enum BankConnectionProvider {
     Proviso,
     /// Wire value `split`.
     Split,
+    /// Wire value `credit_sense`.
+    CreditSense,
     /// A value this version of the SDK does not know, kept as received. Sending it is an error.
     Unknown(String),
 }
@@ -338,6 +348,7 @@ impl BankConnectionProvider {
             Self::Basiq => "basiq",
             Self::Proviso => "proviso",
             Self::Split => "split",
+            Self::CreditSense => "credit_sense",
             Self::Unknown(value) => value,
         }
     }
@@ -357,6 +368,7 @@ impl std::str::FromStr for BankConnectionProvider {
             "basiq" => Self::Basiq,
             "proviso" => Self::Proviso,
             "split" => Self::Split,
+            "credit_sense" => Self::CreditSense,
             other => Self::Unknown(other.to_owned()),
         })
     }
@@ -389,7 +401,7 @@ pub struct BankConnectionResponse {
 }
 
 /// State of a bank connection (also the `iav_status` of a Contact's bank account).
-/// Documented filter values.
+/// Documented filter values, and `removed` (an IAV status of the January 2026 revision).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BankConnectionState {
@@ -397,6 +409,8 @@ pub enum BankConnectionState {
     Active,
     /// Wire value `credentials_invalid`.
     CredentialsInvalid,
+    /// Wire value `removed`.
+    Removed,
     /// A value this version of the SDK does not know, kept as received. Sending it is an error.
     Unknown(String),
 }
@@ -407,6 +421,7 @@ impl BankConnectionState {
         match self {
             Self::Active => "active",
             Self::CredentialsInvalid => "credentials_invalid",
+            Self::Removed => "removed",
             Self::Unknown(value) => value,
         }
     }
@@ -425,6 +440,7 @@ impl std::str::FromStr for BankConnectionState {
         Ok(match value {
             "active" => Self::Active,
             "credentials_invalid" => Self::CredentialsInvalid,
+            "removed" => Self::Removed,
             other => Self::Unknown(other.to_owned()),
         })
     }
@@ -442,6 +458,74 @@ impl Serialize for BankConnectionState {
 }
 
 impl<'de> Deserialize<'de> for BankConnectionState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        let Ok(parsed) = value.parse::<Self>();
+        Ok(parsed)
+    }
+}
+
+/// ISO 20022 category purpose of a payout (January 2026 revision); a payout with one needs
+/// an `end_to_end_id`.
+/// - `PENS`: Pension (superannuation) payment.
+/// - `SALA`: Salary payment.
+/// - `TAXS`: Tax payment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CategoryPurposeCode {
+    /// Wire value `PENS`.
+    Pens,
+    /// Wire value `SALA`.
+    Sala,
+    /// Wire value `TAXS`.
+    Taxs,
+    /// A value this version of the SDK does not know, kept as received. Sending it is an error.
+    Unknown(String),
+}
+
+impl CategoryPurposeCode {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pens => "PENS",
+            Self::Sala => "SALA",
+            Self::Taxs => "TAXS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for CategoryPurposeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CategoryPurposeCode {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(match value {
+            "PENS" => Self::Pens,
+            "SALA" => Self::Sala,
+            "TAXS" => Self::Taxs,
+            other => Self::Unknown(other.to_owned()),
+        })
+    }
+}
+
+impl Serialize for CategoryPurposeCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(value) => Err(serde::ser::Error::custom(format!(
+                "CategoryPurposeCode::Unknown({value:?}) cannot be sent: the value is not known to this SDK"
+            ))),
+            known => serializer.serialize_str(known.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CategoryPurposeCode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = String::deserialize(deserializer)?;
         let Ok(parsed) = value.parse::<Self>();
@@ -803,11 +887,12 @@ pub struct IssueRefundRequest {
     pub metadata: Option<Metadata>,
 }
 
-/// Use for your custom data and certain Zepto customisations. Stored against generated
-/// transactions and included in associated webhook payloads. Zepto customisation:
-/// `remitter` (3-16 characters) overrides the remitter name shown to the other party (the
-/// credited party for Payments, the debited party for Payment Requests).
-pub type Metadata = BTreeMap<String, String>;
+/// Use for your custom data and certain Zepto customisations: an object whose values may be
+/// any JSON (strings, numbers, objects, ...). Stored against generated transactions and
+/// included in associated webhook payloads. Zepto customisation: `remitter` (3-16
+/// characters) overrides the remitter name shown to the other party (the credited party for
+/// Payments, the debited party for Payment Requests).
+pub type Metadata = BTreeMap<String, serde_json::Value>;
 
 /// OAuth2 scopes an application can request (space separated in the authorisation URL).
 /// - `public`: View user's public information.
@@ -1101,7 +1186,7 @@ pub struct PayIdDetails {
 
 /// State of a Receivable Contact's PayID. An on-demand PayID (`payid_email`) starts
 /// `pending` and becomes `active` within seconds, or `failed` (in the sandbox, add
-/// `+failure` to the email to simulate it).
+/// `+failure` to the email to simulate it); `deregistered` from the January 2026 revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PayIdState {
@@ -1111,6 +1196,8 @@ pub enum PayIdState {
     Active,
     /// Wire value `failed`.
     Failed,
+    /// Wire value `deregistered`.
+    Deregistered,
     /// A value this version of the SDK does not know, kept as received. Sending it is an error.
     Unknown(String),
 }
@@ -1122,6 +1209,7 @@ impl PayIdState {
             Self::Pending => "pending",
             Self::Active => "active",
             Self::Failed => "failed",
+            Self::Deregistered => "deregistered",
             Self::Unknown(value) => value,
         }
     }
@@ -1141,6 +1229,7 @@ impl std::str::FromStr for PayIdState {
             "pending" => Self::Pending,
             "active" => Self::Active,
             "failed" => Self::Failed,
+            "deregistered" => Self::Deregistered,
             other => Self::Unknown(other.to_owned()),
         })
     }
@@ -1285,6 +1374,12 @@ pub struct PaymentPayout {
     pub from_id: String,
     /// ID (UUID) of the destination of funds.
     pub to_id: String,
+    /// The `category_purpose_code` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_purpose_code: Option<CategoryPurposeCode>,
+    /// The payout's end-to-end ID, when it was given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_id: Option<String>,
     /// The `metadata` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
@@ -1312,7 +1407,9 @@ pub struct PaymentRequest {
     pub schedule_ref: Option<String>,
     /// The `status` property.
     pub status: PaymentRequestStatus,
-    /// Reason for the current status, if any.
+    /// Reason for the current status, if any: free text, for example "The balance of the
+    /// nominated bank account for this Payment Request is not available." or "The nominated
+    /// bank account for this Payment Request has insufficient funds."
     #[serde(default)]
     pub status_reason: Option<String>,
     /// When the payment will be processed if the request is approved.
@@ -1453,6 +1550,14 @@ pub struct PayoutRequest {
     pub description: String,
     /// Contact to pay (Contact.data.id).
     pub recipient_contact_id: String,
+    /// The `category_purpose_code` property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_purpose_code: Option<CategoryPurposeCode>,
+    /// At most 35 characters; required with `category_purpose_code`: the Payment Reference
+    /// Number of a superannuation or tax payment, the employee reference of a salary payment
+    /// (January 2026 revision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_to_end_id: Option<String>,
     /// The `metadata` property.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
@@ -1555,6 +1660,89 @@ pub struct RefundResponse {
     pub data: Refund,
 }
 
+/// Simulate an incoming Direct Entry payment (sandbox only). Fields left out take Zepto's
+/// defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulateIncomingDePaymentRequest {
+    /// The BSB paid to (6 digits; usually `802919`, Zepto's).
+    pub to_bsb: String,
+    /// The account number paid to (1 to 9 digits), of a Receivable Contact or a float account.
+    pub to_account_number: String,
+    /// Amount in cents (Min: 1 - Max: 99999999999).
+    pub amount: i64,
+    /// The payer's reference (at most 18 characters). Zepto's default is `simulated-de-pymt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_reference: Option<String>,
+    /// The payer's BSB (6 digits). Zepto's default is `014209`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_bsb: Option<String>,
+    /// The payer's account number (1 to 9 digits). Zepto's default is `12345678`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_account_number: Option<String>,
+    /// The payer's name (1 to 16 printable ASCII characters). Zepto's default is `Simulated
+    /// Debtor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debtor_name: Option<String>,
+}
+
+/// Simulate an incoming real-time payment to a BSB and account number (sandbox only).
+/// Fields left out take Zepto's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulateIncomingNppBbanPaymentRequest {
+    /// The BSB paid to (6 digits; usually `802919`, Zepto's).
+    pub to_bsb: String,
+    /// The account number paid to (1 to 9 digits), of a Receivable Contact or a float account.
+    pub to_account_number: String,
+    /// Amount in cents (Min: 1 - Max: 99999999999).
+    pub amount: i64,
+    /// What the payer wrote. Zepto's default is `Simulated NPP payment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_description: Option<String>,
+    /// The payer's reference. Zepto's default is `simulated-npp-payment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_reference: Option<String>,
+    /// The payer's BSB (6 digits). Zepto's default is `014209`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_bsb: Option<String>,
+    /// The payer's account number (1 to 9 digits). Zepto's default is `12345678`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_account_number: Option<String>,
+    /// The payer's name (printable ASCII). Zepto's default is `Simulated Debtor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debtor_name: Option<String>,
+    /// The payer's legal name. Zepto's default is `Simulated Debtor Pty Ltd`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debtor_legal_name: Option<String>,
+}
+
+/// Simulate an incoming real-time PayID payment from a Receivable Contact (sandbox only).
+/// Fields left out take Zepto's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulateIncomingNppPayIdPaymentRequest {
+    /// Receivable Contact PayID email (Min: 6 - Max: 256).
+    pub payid_email: String,
+    /// Amount in cents (Min: 1 - Max: 99999999999).
+    pub amount: i64,
+    /// What the payer wrote. Zepto's default is `Simulated PayID payment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_description: Option<String>,
+    /// The payer's reference. Zepto's default is `simulated-payid-payment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_reference: Option<String>,
+    /// The payer's BSB (6 digits). Zepto's default is `014209`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_bsb: Option<String>,
+    /// The payer's account number (1 to 9 digits). Zepto's default is `12345678`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_account_number: Option<String>,
+    /// The payer's name (printable ASCII). Zepto's default is `Simulated Debtor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debtor_name: Option<String>,
+    /// The payer's legal name. Zepto's default is `Simulated Debtor Pty Ltd`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debtor_legal_name: Option<String>,
+}
+
 /// Simulate a real-time PayID payment from a Receivable Contact (sandbox only).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulateIncomingPayIdPaymentRequest {
@@ -1634,6 +1822,9 @@ pub struct Transaction {
     /// Failure details; for `user_voided`/`admin_voided` may carry user comments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_details: Option<String>,
+    /// The failure, as the January 2026 revision describes it (code, title and detail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<TransactionFailure>,
     /// Contact ID (UUID) of the other party.
     pub party_contact_id: String,
     /// Name of the other party.
@@ -1668,7 +1859,8 @@ pub struct Transaction {
 
 /// Transaction category. `payout`, `payout_refund` and `invoice` are the documented filter
 /// values; `payout_reversal` is the category of the credit Zepto creates back to the payer
-/// when a payout credit fails.
+/// when a payout credit fails; `recovery` and `transfer` come from the January 2026
+/// revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransactionCategory {
@@ -1680,6 +1872,10 @@ pub enum TransactionCategory {
     Invoice,
     /// Wire value `payout_reversal`.
     PayoutReversal,
+    /// Wire value `recovery`.
+    Recovery,
+    /// Wire value `transfer`.
+    Transfer,
     /// A value this version of the SDK does not know, kept as received. Sending it is an error.
     Unknown(String),
 }
@@ -1692,6 +1888,8 @@ impl TransactionCategory {
             Self::PayoutRefund => "payout_refund",
             Self::Invoice => "invoice",
             Self::PayoutReversal => "payout_reversal",
+            Self::Recovery => "recovery",
+            Self::Transfer => "transfer",
             Self::Unknown(value) => value,
         }
     }
@@ -1712,6 +1910,8 @@ impl std::str::FromStr for TransactionCategory {
             "payout_refund" => Self::PayoutRefund,
             "invoice" => Self::Invoice,
             "payout_reversal" => Self::PayoutReversal,
+            "recovery" => Self::Recovery,
+            "transfer" => Self::Transfer,
             other => Self::Unknown(other.to_owned()),
         })
     }
@@ -1734,6 +1934,21 @@ impl<'de> Deserialize<'de> for TransactionCategory {
         let Ok(parsed) = value.parse::<Self>();
         Ok(parsed)
     }
+}
+
+/// Why a transaction failed (January 2026 revision). Codes are open strings, e.g. `E201`
+/// for Direct Entry or an NPP ISO 20022 code such as `AC03`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TransactionFailure {
+    /// Failure code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Short title of the failure code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Details, e.g. from the bank or the user who voided the transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Why a transaction was rejected, returned, voided or prefailed (passed on from the
@@ -1863,6 +2078,9 @@ pub struct TransactionReversalDetails {
     /// Failure reason of the original credit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_credit_failure_reason: Option<TransactionFailureReason>,
+    /// The failure of the original credit (January 2026 revision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_credit_failure: Option<TransactionFailure>,
 }
 
 /// Status of a transaction (debit or credit); also the status of a Payment's Payouts.
@@ -2058,6 +2276,9 @@ pub struct Transfer {
     /// Transfer reference, e.g. `T.11ub`.
     #[serde(rename = "ref")]
     pub ref_: String,
+    /// Account ID (UUID) of the account that initiated the Transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiator_id: Option<String>,
     /// The source float/bank account (UUID).
     pub from_bank_account_id: String,
     /// The destination float/bank account (UUID).
@@ -2147,8 +2368,16 @@ pub struct UpdateContactRequest {
     pub metadata: Option<Metadata>,
 }
 
-/// The currently authenticated user. (The documented example is cut off after `email`;
-/// further fields may exist.)
+/// Change a Receivable Contact's PayID name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpdateReceivableContactRequest {
+    /// The new PayID name (printable ASCII).
+    pub payid_name: String,
+}
+
+/// The currently authenticated user and their account. (The rendered reference's example is
+/// cut off after `mobile_phone`; the September 2021 revision's example also shows
+/// `account`.)
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct User {
     /// First name.
@@ -2163,6 +2392,38 @@ pub struct User {
     /// Email address.
     #[serde(default)]
     pub email: Option<String>,
+    /// The `account` property.
+    #[serde(default)]
+    pub account: Option<UserAccount>,
+}
+
+/// The Zepto account of the authenticated user.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UserAccount {
+    /// Account (business) name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Zepto nickname of the account.
+    #[serde(default)]
+    pub nickname: Option<String>,
+    /// Australian Business Number.
+    #[serde(default)]
+    pub abn: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Street address.
+    #[serde(default)]
+    pub street_address: Option<String>,
+    /// Suburb.
+    #[serde(default)]
+    pub suburb: Option<String>,
+    /// State, e.g. `NSW`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub postcode: Option<String>,
 }
 
 /// The current user.
@@ -2170,6 +2431,14 @@ pub struct User {
 pub struct UserResponse {
     /// The `data` property.
     pub data: User,
+}
+
+/// Void a payout.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VoidPayoutRequest {
+    /// Why the payout is voided (optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
 }
 
 /// A webhook configuration (endpoint).
@@ -2185,24 +2454,60 @@ pub struct Webhook {
     pub events: Vec<WebhookEventType>,
 }
 
-/// One delivery of a webhook event to an endpoint. Deliveries are kept for 7 days (an older
-/// revision of the help article says 30).
+/// One delivery of a webhook event to an endpoint, as the delivery list shows it.
+/// Deliveries are kept for 7 days (an older revision of the help article says 30). Only
+/// `id` is required here: it is the handle for getting and redelivering a delivery and the
+/// `starting_after` cursor of the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookDelivery {
     /// Webhook delivery ID (UUID).
     pub id: String,
     /// The `event_type` property.
-    pub event_type: WebhookEventType,
-    /// Delivery state, e.g. `completed`.
-    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<WebhookEventType>,
+    /// The `state` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebhookDeliveryState>,
     /// The resources in the delivered payload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_data_summary: Option<Vec<WebhookPayloadDataSummary>>,
-    /// HTTP status code your endpoint answered with.
+    /// HTTP status code your endpoint answered with; null while it has not answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_status_code: Option<i32>,
     /// When the delivery was created.
-    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+}
+
+/// One webhook delivery with the body that was delivered (`GET /webhook_deliveries/{id}`).
+/// The revisions mark no field as required.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WebhookDeliveryDetail {
+    /// Webhook delivery ID (UUID).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The webhook (endpoint) the delivery went to (UUID).
+    #[serde(default)]
+    pub webhook_id: Option<String>,
+    /// The `event_type` property.
+    #[serde(default)]
+    pub event_type: Option<WebhookEventType>,
+    /// The `state` property.
+    #[serde(default)]
+    pub state: Option<WebhookDeliveryState>,
+    /// When the delivery was created.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// The delivered webhook body (any JSON; normally a `WebhookNotification`).
+    #[serde(default)]
+    pub payload: Option<serde_json::Value>,
+    /// The resources in the delivered payload (shown by the list; kept here when present).
+    #[serde(default)]
+    pub payload_data_summary: Option<Vec<WebhookPayloadDataSummary>>,
+    /// HTTP status code your endpoint answered with (shown by the list; kept here when
+    /// present).
+    #[serde(default)]
+    pub response_status_code: Option<i32>,
 }
 
 /// A page of webhook deliveries.
@@ -2216,7 +2521,79 @@ pub struct WebhookDeliveryListResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookDeliveryResponse {
     /// The `data` property.
-    pub data: WebhookDelivery,
+    pub data: WebhookDeliveryDetail,
+}
+
+/// State of a webhook delivery.
+/// - `pending`: Not attempted yet (or queued again by a redelivery).
+/// - `completed`: The endpoint answered (any HTTP status counts as delivered).
+/// - `retrying`: No answer yet; Zepto retries every 5 minutes for an hour.
+/// - `failed`: No answer after every retry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookDeliveryState {
+    /// Wire value `pending`.
+    Pending,
+    /// Wire value `completed`.
+    Completed,
+    /// Wire value `retrying`.
+    Retrying,
+    /// Wire value `failed`.
+    Failed,
+    /// A value this version of the SDK does not know, kept as received. Sending it is an error.
+    Unknown(String),
+}
+
+impl WebhookDeliveryState {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Retrying => "retrying",
+            Self::Failed => "failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookDeliveryState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for WebhookDeliveryState {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(match value {
+            "pending" => Self::Pending,
+            "completed" => Self::Completed,
+            "retrying" => Self::Retrying,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        })
+    }
+}
+
+impl Serialize for WebhookDeliveryState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(value) => Err(serde::ser::Error::custom(format!(
+                "WebhookDeliveryState::Unknown({value:?}) cannot be sent: the value is not known to this SDK"
+            ))),
+            known => serializer.serialize_str(known.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookDeliveryState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        let Ok(parsed) = value.parse::<Self>();
+        Ok(parsed)
+    }
 }
 
 /// One item of a webhook payload; its shape depends on the event prefix (see
@@ -2399,4 +2776,90 @@ pub struct WebhookPayloadDataSummary {
     /// Reference of the resource, e.g. `PB.8apq`.
     #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<String>,
+}
+
+/// A delivery queued to be sent again (the answer of a redelivery, 202 Accepted).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WebhookRedelivery {
+    /// Webhook delivery ID (UUID).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The webhook (endpoint) it is sent to (UUID).
+    #[serde(default)]
+    pub webhook_id: Option<String>,
+    /// The `state` property.
+    #[serde(default)]
+    pub state: Option<WebhookDeliveryState>,
+}
+
+/// The answer of a redelivery.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WebhookRedeliveryResponse {
+    /// The `data` property.
+    pub data: WebhookRedelivery,
+}
+
+/// Class of the HTTP status an endpoint answered a delivery with (a filter of the delivery
+/// list).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookResponseStatusClass {
+    /// Wire value `2xx`.
+    V2xx,
+    /// Wire value `4xx`.
+    V4xx,
+    /// Wire value `5xx`.
+    V5xx,
+    /// A value this version of the SDK does not know, kept as received. Sending it is an error.
+    Unknown(String),
+}
+
+impl WebhookResponseStatusClass {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V2xx => "2xx",
+            Self::V4xx => "4xx",
+            Self::V5xx => "5xx",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookResponseStatusClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for WebhookResponseStatusClass {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(match value {
+            "2xx" => Self::V2xx,
+            "4xx" => Self::V4xx,
+            "5xx" => Self::V5xx,
+            other => Self::Unknown(other.to_owned()),
+        })
+    }
+}
+
+impl Serialize for WebhookResponseStatusClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(value) => Err(serde::ser::Error::custom(format!(
+                "WebhookResponseStatusClass::Unknown({value:?}) cannot be sent: the value is not known to this SDK"
+            ))),
+            known => serializer.serialize_str(known.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookResponseStatusClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        let Ok(parsed) = value.parse::<Self>();
+        Ok(parsed)
+    }
 }

@@ -10,10 +10,13 @@ use super::models::{
     CreatePaymentRequest, CreatePaymentRequestRequest, CreateTransferRequest, IssueRefundRequest,
     OpenAgreement, OpenAgreementResponse, Payment, PaymentRequest, PaymentRequestResponse,
     PaymentResponse, ProposeUnassignedAgreementRequest, Refund, RefundResponse,
-    SimulateIncomingPayIdPaymentRequest, SimulatedPayIdPaymentResponse, Transaction,
-    TransactionCategory, TransactionResponse, TransactionStatus, TransactionType, Transfer,
-    TransferResponse, UnassignedAgreement, UnassignedAgreementResponse, UpdateContactRequest,
-    UserResponse, Webhook, WebhookDelivery, WebhookDeliveryResponse,
+    SimulateIncomingDePaymentRequest, SimulateIncomingNppBbanPaymentRequest,
+    SimulateIncomingNppPayIdPaymentRequest, SimulateIncomingPayIdPaymentRequest,
+    SimulatedPayIdPaymentResponse, Transaction, TransactionCategory, TransactionResponse,
+    TransactionStatus, TransactionType, Transfer, TransferResponse, UnassignedAgreement,
+    UnassignedAgreementResponse, UpdateContactRequest, UpdateReceivableContactRequest,
+    UserResponse, VoidPayoutRequest, Webhook, WebhookDelivery, WebhookDeliveryResponse,
+    WebhookDeliveryState, WebhookRedeliveryResponse, WebhookResponseStatusClass,
 };
 use splitkit_common::operation::{Method, Operation, Pagination};
 use splitkit_common::{ApiClient, Error, Page, Request, Timestamp};
@@ -221,10 +224,11 @@ pub fn list_bank_connections_request(params: &ListBankConnectionsParams) -> Resu
 
 /// List all Bank Connections
 ///
-/// By default, all Bank Connections will be returned. You can apply filters to your query
-/// to customise the returned Bank Connection list. Paginated: results come 25 per page by
-/// default; the `Link` response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page`
-/// and `Total` headers describe the pages.
+/// Not in Zepto's current API document; may be retired. By default, all Bank Connections
+/// will be returned. You can apply filters to your query to customise the returned Bank
+/// Connection list. Paginated: results come 25 per page by default; the `Link` response
+/// header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe
+/// the pages.
 ///
 /// Sends `GET /bank_connections` ([`LIST_BANK_CONNECTIONS`]).
 pub async fn list_bank_connections(
@@ -254,7 +258,8 @@ pub fn get_bank_connection_request(id: &str) -> Result<Request, Error> {
 
 /// Get a Bank Connection
 ///
-/// Get a single Bank Connection by its ID.
+/// Not in Zepto's current API document; may be retired. Get a single Bank Connection by its
+/// ID.
 ///
 /// Path parameters:
 ///
@@ -285,6 +290,8 @@ pub fn remove_bank_connection_request(id: &str) -> Result<Request, Error> {
 }
 
 /// Remove a Bank Connection
+///
+/// Not in Zepto's current API document; may be retired. Remove a Bank Connection.
 ///
 /// Path parameters:
 ///
@@ -504,7 +511,8 @@ pub fn refresh_contact_bank_connection_request(id: &str) -> Result<Request, Erro
 
 /// Refresh contact bank connection
 ///
-/// Refresh one of your Contact's bank connections to get the latest available balance.
+/// Not in Zepto's current API document; may be retired. Refresh one of your Contact's bank
+/// connections to get the latest available balance.
 ///
 /// Path parameters:
 ///
@@ -547,6 +555,47 @@ pub async fn add_receivable_contact(
     body: &AddReceivableContactRequest,
 ) -> Result<ContactResponse, Error> {
     client.execute(add_receivable_contact_request(body)?).await
+}
+
+/// `PATCH /contacts/{contact_id}/receivable`: Update a Receivable Contact's PayID name
+pub static UPDATE_RECEIVABLE_CONTACT: Operation = Operation {
+    id: "updateReceivableContact",
+    method: Method::Patch,
+    path: "/contacts/{contact_id}/receivable",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `updateReceivableContact` without sending it (to add an
+/// idempotency key or call options).
+pub fn update_receivable_contact_request(
+    contact_id: &str,
+    body: &UpdateReceivableContactRequest,
+) -> Result<Request, Error> {
+    Request::new(&UPDATE_RECEIVABLE_CONTACT)
+        .path_param("contact_id", contact_id)
+        .json_body(body)
+}
+
+/// Update a Receivable Contact's PayID name
+///
+/// Change the PayID name (the name payers see when they pay the PayID) of an active
+/// Receivable Contact (January 2026 revision).
+///
+/// Path parameters:
+///
+/// - `contact_id`: Receivable Contact ID (ReceivableContact.data.id), a UUID.
+///
+/// Sends `PATCH /contacts/{contact_id}/receivable` ([`UPDATE_RECEIVABLE_CONTACT`]).
+pub async fn update_receivable_contact(
+    client: &ApiClient,
+    contact_id: &str,
+    body: &UpdateReceivableContactRequest,
+) -> Result<(), Error> {
+    client
+        .execute_unit(update_receivable_contact_request(contact_id, body)?)
+        .await
 }
 
 /// `POST /contacts/{contact_id}/receivable/disable`: Disable a Receivable Contact
@@ -635,7 +684,8 @@ pub fn create_open_agreement_request(body: &CreateOpenAgreementRequest) -> Resul
 
 /// Create an Open Agreement
 ///
-/// Create an Open Agreement that can be accepted by anyone.
+/// Not in Zepto's current API document; may be retired. Create an Open Agreement that can
+/// be accepted by anyone.
 ///
 /// Sends `POST /open_agreements` ([`CREATE_OPEN_AGREEMENT`]).
 pub async fn create_open_agreement(
@@ -675,9 +725,10 @@ pub fn list_open_agreements_request(params: &ListOpenAgreementsParams) -> Result
 
 /// List all Open Agreements
 ///
-/// By default, all Open Agreements will be returned. Paginated: results come 25 per page by
-/// default; the `Link` response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page`
-/// and `Total` headers describe the pages.
+/// Not in Zepto's current API document; may be retired. By default, all Open Agreements
+/// will be returned. Paginated: results come 25 per page by default; the `Link` response
+/// header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe
+/// the pages.
 ///
 /// Sends `GET /open_agreements` ([`LIST_OPEN_AGREEMENTS`]).
 pub async fn list_open_agreements(
@@ -707,7 +758,8 @@ pub fn activate_open_agreement_request(open_agreement_ref: &str) -> Result<Reque
 
 /// Activate a closed Open Agreement
 ///
-/// Allow the Open Agreement to be viewed and accepted.
+/// Not in Zepto's current API document; may be retired. Allow the Open Agreement to be
+/// viewed and accepted.
 ///
 /// Path parameters:
 ///
@@ -742,7 +794,8 @@ pub fn close_open_agreement_request(open_agreement_ref: &str) -> Result<Request,
 
 /// Close an active Open Agreement
 ///
-/// Disable the Open Agreement from being viewed or accepted.
+/// Not in Zepto's current API document; may be retired. Disable the Open Agreement from
+/// being viewed or accepted.
 ///
 /// Path parameters:
 ///
@@ -1083,10 +1136,11 @@ pub fn retry_payout_request(ref_: &str) -> Result<Request, Error> {
 
 /// Retry a prefailed Payment Request \[DEPRECATED\]
 ///
-/// DEPRECATED: create a new transaction instead. When debiting a Contact with an active
-/// bank connection, Zepto first ensures that there are sufficient funds available; if a
-/// high probability of insufficient funds is detected the transaction is marked prefailed.
-/// This endpoint retries the Payment Request without creating a brand new transaction.
+/// Not in Zepto's current API document; may be retired. DEPRECATED: create a new
+/// transaction instead. When debiting a Contact with an active bank connection, Zepto first
+/// ensures that there are sufficient funds available; if a high probability of insufficient
+/// funds is detected the transaction is marked prefailed. This endpoint retries the Payment
+/// Request without creating a brand new transaction.
 ///
 /// Path parameters:
 ///
@@ -1115,7 +1169,8 @@ pub fn void_payout_request(ref_: &str) -> Result<Request, Error> {
 
 /// Void a Payment
 ///
-/// You can void any Payment from your account that has not yet matured.
+/// You can void any Payment from your account that has not yet matured. (The path of the
+/// rendered reference; the OpenAPI revisions void with `POST /payouts/{ref}/void`.)
 ///
 /// Path parameters:
 ///
@@ -1124,6 +1179,48 @@ pub fn void_payout_request(ref_: &str) -> Result<Request, Error> {
 /// Sends `DELETE /payouts/{ref}` ([`VOID_PAYOUT`]).
 pub async fn void_payout(client: &ApiClient, ref_: &str) -> Result<(), Error> {
     client.execute_unit(void_payout_request(ref_)?).await
+}
+
+/// `POST /payouts/{ref}/void`: Void a payout
+pub static VOID_PAYOUT_WITH_DETAILS: Operation = Operation {
+    id: "voidPayoutWithDetails",
+    method: Method::Post,
+    path: "/payouts/{ref}/void",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `voidPayoutWithDetails` without sending it (to add an idempotency
+/// key or call options).
+pub fn void_payout_with_details_request(
+    ref_: &str,
+    body: &VoidPayoutRequest,
+) -> Result<Request, Error> {
+    Request::new(&VOID_PAYOUT_WITH_DETAILS)
+        .path_param("ref", ref_)
+        .json_body(body)
+}
+
+/// Void a payout
+///
+/// Void a payout of your account that has not yet matured, optionally saying why
+/// (`details`, kept as the transaction's `failure_details`). The path of the September 2021
+/// and January 2026 revisions.
+///
+/// Path parameters:
+///
+/// - `ref_`: Payment debit reference number, e.g. `D.48`.
+///
+/// Sends `POST /payouts/{ref}/void` ([`VOID_PAYOUT_WITH_DETAILS`]).
+pub async fn void_payout_with_details(
+    client: &ApiClient,
+    ref_: &str,
+    body: &VoidPayoutRequest,
+) -> Result<(), Error> {
+    client
+        .execute_unit(void_payout_with_details_request(ref_, body)?)
+        .await
 }
 
 /// `POST /credits/{credit_ref}/refunds`: Issue a Refund
@@ -1258,8 +1355,8 @@ pub fn simulate_incoming_pay_id_payment_request(
 
 /// Simulate incoming PayID payment
 ///
-/// Sandbox only. Simulate receiving a real time PayID payment from one of your Receivable
-/// Contacts.
+/// Not in Zepto's current API document; may be retired. Sandbox only. Simulate receiving a
+/// real time PayID payment from one of your Receivable Contacts.
 ///
 /// Sends `POST /simulate/incoming_payid_payment` ([`SIMULATE_INCOMING_PAY_ID_PAYMENT`]).
 pub async fn simulate_incoming_pay_id_payment(
@@ -1268,6 +1365,108 @@ pub async fn simulate_incoming_pay_id_payment(
 ) -> Result<SimulatedPayIdPaymentResponse, Error> {
     client
         .execute(simulate_incoming_pay_id_payment_request(body)?)
+        .await
+}
+
+/// `POST /simulate/incoming_npp_payid_payment`: Simulate an incoming NPP PayID payment
+pub static SIMULATE_INCOMING_NPP_PAY_ID_PAYMENT: Operation = Operation {
+    id: "simulateIncomingNppPayIdPayment",
+    method: Method::Post,
+    path: "/simulate/incoming_npp_payid_payment",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `simulateIncomingNppPayIdPayment` without sending it (to add an
+/// idempotency key or call options).
+pub fn simulate_incoming_npp_pay_id_payment_request(
+    body: &SimulateIncomingNppPayIdPaymentRequest,
+) -> Result<Request, Error> {
+    Request::new(&SIMULATE_INCOMING_NPP_PAY_ID_PAYMENT).json_body(body)
+}
+
+/// Simulate an incoming NPP PayID payment
+///
+/// Sandbox only (January 2026 revision; replaces `POST /simulate/incoming_payid_payment`).
+/// Simulate receiving a real-time PayID payment from one of your Receivable Contacts.
+///
+/// Sends `POST /simulate/incoming_npp_payid_payment`
+/// ([`SIMULATE_INCOMING_NPP_PAY_ID_PAYMENT`]).
+pub async fn simulate_incoming_npp_pay_id_payment(
+    client: &ApiClient,
+    body: &SimulateIncomingNppPayIdPaymentRequest,
+) -> Result<(), Error> {
+    client
+        .execute_unit(simulate_incoming_npp_pay_id_payment_request(body)?)
+        .await
+}
+
+/// `POST /simulate/incoming_npp_bban_payment`: Simulate an incoming NPP payment to a BSB
+/// and account number
+pub static SIMULATE_INCOMING_NPP_BBAN_PAYMENT: Operation = Operation {
+    id: "simulateIncomingNppBbanPayment",
+    method: Method::Post,
+    path: "/simulate/incoming_npp_bban_payment",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `simulateIncomingNppBbanPayment` without sending it (to add an
+/// idempotency key or call options).
+pub fn simulate_incoming_npp_bban_payment_request(
+    body: &SimulateIncomingNppBbanPaymentRequest,
+) -> Result<Request, Error> {
+    Request::new(&SIMULATE_INCOMING_NPP_BBAN_PAYMENT).json_body(body)
+}
+
+/// Simulate an incoming NPP payment to a BSB and account number
+///
+/// Sandbox only (January 2026 revision). Simulate receiving a real-time payment by BSB and
+/// account number to one of your Receivable Contacts or to a float account.
+///
+/// Sends `POST /simulate/incoming_npp_bban_payment`
+/// ([`SIMULATE_INCOMING_NPP_BBAN_PAYMENT`]).
+pub async fn simulate_incoming_npp_bban_payment(
+    client: &ApiClient,
+    body: &SimulateIncomingNppBbanPaymentRequest,
+) -> Result<(), Error> {
+    client
+        .execute_unit(simulate_incoming_npp_bban_payment_request(body)?)
+        .await
+}
+
+/// `POST /simulate/incoming_de_payment`: Simulate an incoming Direct Entry payment
+pub static SIMULATE_INCOMING_DE_PAYMENT: Operation = Operation {
+    id: "simulateIncomingDePayment",
+    method: Method::Post,
+    path: "/simulate/incoming_de_payment",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `simulateIncomingDePayment` without sending it (to add an
+/// idempotency key or call options).
+pub fn simulate_incoming_de_payment_request(
+    body: &SimulateIncomingDePaymentRequest,
+) -> Result<Request, Error> {
+    Request::new(&SIMULATE_INCOMING_DE_PAYMENT).json_body(body)
+}
+
+/// Simulate an incoming Direct Entry payment
+///
+/// Sandbox only (January 2026 revision). Simulate receiving a Direct Entry payment to one
+/// of your Receivable Contacts or to a float account.
+///
+/// Sends `POST /simulate/incoming_de_payment` ([`SIMULATE_INCOMING_DE_PAYMENT`]).
+pub async fn simulate_incoming_de_payment(
+    client: &ApiClient,
+    body: &SimulateIncomingDePaymentRequest,
+) -> Result<(), Error> {
+    client
+        .execute_unit(simulate_incoming_de_payment_request(body)?)
         .await
 }
 
@@ -1391,7 +1590,7 @@ pub static CREATE_TRANSFER: Operation = Operation {
     method: Method::Post,
     path: "/transfers",
     idempotent: false,
-    idempotency_key: false,
+    idempotency_key: true,
     pagination: Pagination::None,
 };
 
@@ -1405,7 +1604,8 @@ pub fn create_transfer_request(body: &CreateTransferRequest) -> Result<Request, 
 ///
 /// Create a Transfer between any 2 of your float/bank accounts: bank to float (top up via
 /// direct debit, up to 2 days), float to bank (withdrawal; NPP first, switching to DE if
-/// required) or float to float (within seconds).
+/// required) or float to float (within seconds). Requires an `Idempotency-Key` header
+/// (January 2026 revision).
 ///
 /// Sends `POST /transfers` ([`CREATE_TRANSFER`]).
 pub async fn create_transfer(
@@ -1515,7 +1715,7 @@ pub fn propose_unassigned_agreement_request(
 
 /// Propose an Unassigned Agreement
 ///
-/// Create an Unassigned Agreement.
+/// Not in Zepto's current API document; may be retired. Create an Unassigned Agreement.
 ///
 /// Sends `POST /unassigned_agreements` ([`PROPOSE_UNASSIGNED_AGREEMENT`]).
 pub async fn propose_unassigned_agreement(
@@ -1559,9 +1759,10 @@ pub fn list_unassigned_agreements_request(
 
 /// List all Unassigned Agreements
 ///
-/// Will return all Unassigned Agreements that have not yet been accepted. Paginated:
-/// results come 25 per page by default; the `Link` response header (RFC 8288,
-/// `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers describe the pages.
+/// Not in Zepto's current API document; may be retired. Will return all Unassigned
+/// Agreements that have not yet been accepted. Paginated: results come 25 per page by
+/// default; the `Link` response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page`
+/// and `Total` headers describe the pages.
 ///
 /// Sends `GET /unassigned_agreements` ([`LIST_UNASSIGNED_AGREEMENTS`]).
 pub async fn list_unassigned_agreements(
@@ -1592,7 +1793,8 @@ pub fn get_unassigned_agreement_request(unassigned_agreement_ref: &str) -> Resul
 
 /// Get an Unassigned Agreement
 ///
-/// Get a single Unassigned Agreement by its reference.
+/// Not in Zepto's current API document; may be retired. Get a single Unassigned Agreement
+/// by its reference.
 ///
 /// Path parameters:
 ///
@@ -1631,8 +1833,8 @@ pub fn delete_unassigned_agreement_request(
 
 /// Delete an Unassigned Agreement
 ///
-/// An Unassigned Agreement can be deleted at anytime as long as it has not yet been
-/// assigned an authoriser.
+/// Not in Zepto's current API document; may be retired. An Unassigned Agreement can be
+/// deleted at anytime as long as it has not yet been assigned an authoriser.
 ///
 /// Path parameters:
 ///
@@ -1669,8 +1871,9 @@ pub fn get_user_request() -> Result<Request, Error> {
 
 /// Get user details
 ///
-/// All about the currently authenticated user. (The reference's example response is cut off
-/// after `mobile_phone`; the example holds the fields it shows.)
+/// All about the currently authenticated user. (The rendered reference's example response
+/// is cut off after `mobile_phone`; the `account` of this example follows the field list of
+/// the September 2021 revision, with illustrative values.)
 ///
 /// Sends `GET /user` ([`GET_USER`]).
 pub async fn get_user(client: &ApiClient) -> Result<UserResponse, Error> {
@@ -1733,11 +1936,25 @@ pub static LIST_WEBHOOK_DELIVERIES: Operation = Operation {
 /// Query and header parameters of [`list_webhook_deliveries`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWebhookDeliveriesParams {
-    /// Page of results to return, single value, exact match.
+    /// Page of results to return, single value, exact match (the pagination of Zepto's other
+    /// lists; the revisions list `starting_after` instead).
     pub page: Option<i32>,
     /// Number of results per page, single value, exact match. Defaults to 25; at most 100
     /// (larger values are treated as 100).
     pub per_page: Option<i32>,
+    /// A delivery ID (UUID); lists the deliveries after it (a cursor).
+    pub starting_after: Option<String>,
+    /// Only deliveries of this event type (any event name), single value, exact match.
+    pub event_type: Option<String>,
+    /// Only deliveries created at or after this UTC ISO 8601 date-time.
+    pub since: Option<Timestamp>,
+    /// Only deliveries whose endpoint answered with a status of this class.
+    pub response_status_code: Option<WebhookResponseStatusClass>,
+    /// Only deliveries in this state.
+    pub state: Option<WebhookDeliveryState>,
+    /// Only the deliveries whose ref (the reference of a resource in the payload, e.g.
+    /// `PB.8apq`) is this one, exact match (January 2026 revision).
+    pub ref_: Option<String>,
 }
 
 /// Builds the request of `listWebhookDeliveries` without sending it (to add an idempotency
@@ -1749,16 +1966,24 @@ pub fn list_webhook_deliveries_request(
     Ok(Request::new(&LIST_WEBHOOK_DELIVERIES)
         .path_param("webhook_id", webhook_id)
         .query_opt("page", params.page.as_ref())
-        .query_opt("per_page", params.per_page.as_ref()))
+        .query_opt("per_page", params.per_page.as_ref())
+        .query_opt("starting_after", params.starting_after.as_ref())
+        .query_opt("event_type", params.event_type.as_ref())
+        .query_opt("since", params.since.as_ref())
+        .query_opt("response_status_code", params.response_status_code.as_ref())
+        .query_opt("state", params.state.as_ref())
+        .query_opt("ref", params.ref_.as_ref()))
 }
 
 /// List Webhook deliveries
 ///
-/// List the deliveries of one webhook. Deliveries are retained for 7 days. (The example
-/// uses the values the help article "Webhook API endpoints" shows: `payout_batch.added`,
-/// `completed`, `PB.8apq`.) Paginated: results come 25 per page by default; the `Link`
-/// response header (RFC 8288, `rel="next"`/`rel="last"`), `Per-Page` and `Total` headers
-/// describe the pages.
+/// List the deliveries of one webhook, newest first. Deliveries are retained for 7 days.
+/// Each filter takes a single exact value. `starting_after` is a cursor: the ID of a
+/// delivery, to list the deliveries after it. (The September 2021 revision lists every
+/// filter but `ref`, which the January 2026 revision adds; the example follows the values
+/// the help article "Webhook API endpoints" shows, with the timestamps written as that
+/// revision writes them.) Zepto may also describe pages with the `Link` (RFC 8288),
+/// `Per-Page` and `Total` headers of its other lists.
 ///
 /// Path parameters:
 ///
@@ -1793,9 +2018,8 @@ pub fn get_webhook_delivery_request(id: &str) -> Result<Request, Error> {
 
 /// Get a Webhook delivery
 ///
-/// Get one webhook delivery. Path inferred; not documented in the reference pages (the
-/// research notes could not capture it; the path is the one their addendum quotes from the
-/// 2021-09 OpenAPI revision).
+/// Get one webhook delivery, with the body that was delivered (`payload`). The revisions
+/// mark no field of the answer as required.
 ///
 /// Path parameters:
 ///
@@ -1827,17 +2051,53 @@ pub fn resend_webhook_delivery_request(id: &str) -> Result<Request, Error> {
 
 /// Resend a Webhook delivery
 ///
-/// Redeliver one webhook delivery to its endpoint. Path inferred; not documented in the
-/// reference pages (the research notes could not capture it; the path is the one their
-/// addendum quotes from the 2021-09 OpenAPI revision). The response body is not documented.
+/// Not in Zepto's current API document; may be retired (replaced by `POST
+/// /webhook_deliveries/{id}/redeliver`). Queue one webhook delivery to be sent to its
+/// endpoint again (September 2021 revision).
 ///
 /// Path parameters:
 ///
 /// - `id`: Webhook delivery ID (UUID).
 ///
 /// Sends `POST /webhook_deliveries/{id}` ([`RESEND_WEBHOOK_DELIVERY`]).
-pub async fn resend_webhook_delivery(client: &ApiClient, id: &str) -> Result<(), Error> {
+pub async fn resend_webhook_delivery(
+    client: &ApiClient,
+    id: &str,
+) -> Result<WebhookRedeliveryResponse, Error> {
+    client.execute(resend_webhook_delivery_request(id)?).await
+}
+
+/// `POST /webhook_deliveries/{id}/redeliver`: Redeliver a Webhook delivery
+pub static REDELIVER_WEBHOOK_DELIVERY: Operation = Operation {
+    id: "redeliverWebhookDelivery",
+    method: Method::Post,
+    path: "/webhook_deliveries/{id}/redeliver",
+    idempotent: false,
+    idempotency_key: false,
+    pagination: Pagination::None,
+};
+
+/// Builds the request of `redeliverWebhookDelivery` without sending it (to add an
+/// idempotency key or call options).
+pub fn redeliver_webhook_delivery_request(id: &str) -> Result<Request, Error> {
+    Ok(Request::new(&REDELIVER_WEBHOOK_DELIVERY).path_param("id", id))
+}
+
+/// Redeliver a Webhook delivery
+///
+/// Queue one webhook delivery to be sent to its endpoint again (January 2026 revision;
+/// replaces `POST /webhook_deliveries/{id}`).
+///
+/// Path parameters:
+///
+/// - `id`: Webhook delivery ID (UUID).
+///
+/// Sends `POST /webhook_deliveries/{id}/redeliver` ([`REDELIVER_WEBHOOK_DELIVERY`]).
+pub async fn redeliver_webhook_delivery(
+    client: &ApiClient,
+    id: &str,
+) -> Result<WebhookRedeliveryResponse, Error> {
     client
-        .execute_unit(resend_webhook_delivery_request(id)?)
+        .execute(redeliver_webhook_delivery_request(id)?)
         .await
 }
