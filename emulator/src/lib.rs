@@ -205,17 +205,29 @@
 //!   token answers 403, as Zepto documents, in Zepto's detailed error shape.
 //! - **Emulated operations**: contacts (add, list with filters, get, update, remove), receivable
 //!   contacts with PayIDs (`pending` for a second, then `active`; `failed` for a `+failure`
-//!   address) and their disable/activate, payments (one payout), void a payout, payment requests
-//!   (create, get, cancel, collections, receivables), refunds of cleared payment-request credits
-//!   (issue, list, get), `POST /simulate/incoming_payid_payment`, transactions with their filters
-//!   (`both_parties` adds the other party's side; 30 days by default), bank accounts (a primary
-//!   account and a Float Account), the user, and webhook configurations and deliveries (list,
-//!   get, resend with the same `Split-Request-ID`).
+//!   address), their disable/activate and PayID name (`PATCH /contacts/{id}/receivable`),
+//!   payments (one payout), void a payout (`DELETE /payouts/{ref}` or
+//!   `POST /payouts/{ref}/void` with `details`), payment requests (create, get, cancel,
+//!   collections, receivables), refunds of cleared payment-request credits (issue, list, get),
+//!   transfers between the merchant's accounts (create, list, get), the incoming-payment
+//!   simulations (`POST /simulate/incoming_npp_payid_payment`, `incoming_npp_bban_payment` to a
+//!   Receivable Contact's or the float account's BSB and number, `incoming_de_payment`, and the
+//!   older `incoming_payid_payment`: each books the credit, a receivable payment request for a
+//!   Receivable Contact, and their webhooks), transactions with their filters (`both_parties`
+//!   adds the other party's side; 30 days by default; failed ones carry `failure`), bank
+//!   accounts (a primary account and a Float Account), the user with its account, and webhook
+//!   configurations and deliveries (list with the `state`, `event_type`, `since`,
+//!   `response_status_code` and `ref` filters and the `starting_after` cursor, get with the
+//!   delivered `payload`, and redeliver with the same `Split-Request-ID` through
+//!   `POST /webhook_deliveries/{id}/redeliver` or the older `POST /webhook_deliveries/{id}`,
+//!   answering 202).
 //! - **Pagination**: `page`/`per_page` (25 by default, at most 100) with `Link` (`first`,
 //!   `prev`, `next`, `last`, filters kept), `Per-Page` and `Total` (items) headers.
 //! - **Idempotency**: `Idempotency-Key` on `POST /payments`, `/payment_requests` and
 //!   `/credits/{ref}/refunds`; reusing a key within 24 hours answers 409 with
-//!   `errors[0].meta.resource_ref` naming what the key created, whatever the body. (Zepto's
+//!   `errors[0].meta.resource_ref` naming what the key created, whatever the body.
+//!   `POST /transfers` requires a key (400 without one); the same key with the same body
+//!   answers the Transfer it created, with another body 409. (Zepto's
 //!   503 for a concurrent duplicate cannot happen, requests being serialized; inject it with
 //!   `POST /_emulator/faults`.)
 //! - **Processing**: nothing moves until `POST /_emulator/zepto/process` (Zepto's sandbox runs
@@ -241,8 +253,7 @@
 //!   (`listBankConnections`, `getBankConnection`, `removeBankConnection`),
 //!   `refreshContactBankConnection`, open agreements (`createOpenAgreement`,
 //!   `listOpenAgreements`, `activateOpenAgreement`, `closeOpenAgreement`), `retryPayout`
-//!   (deprecated), transfers (`createTransfer`, `listTransfers`, `getTransfer`) and unassigned
-//!   agreements (`proposeUnassignedAgreement`, `listUnassignedAgreements`,
+//!   (deprecated) and unassigned agreements (`proposeUnassignedAgreement`, `listUnassignedAgreements`,
 //!   `getUnassignedAgreement`, `deleteUnassignedAgreement`).
 //!
 //! # Webhooks, the clock and the delivery log

@@ -40,7 +40,7 @@ async fn describe_lists_urls_seeds_and_the_unemulated_operations() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|o| o["operation"] == "createTransfer")
+            .any(|o| o["operation"] == "retryPayout")
     );
     assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
     assert_eq!(emulator.addr().ip().to_string(), "127.0.0.1");

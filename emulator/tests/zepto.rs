@@ -12,6 +12,8 @@ use splitkit_common::webhook::{SignatureVerifier, WebhookError};
 use splitkit_emulator::{RunningEmulator, WebhookDelivery, seed};
 
 use common::{control, delivery, http, receiver, start};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PAT: &str = seed::ZEPTO_PERSONAL_ACCESS_TOKEN;
 
@@ -599,7 +601,7 @@ async fn a_failure_amount_produces_a_failed_transaction_and_signed_events() {
     .unwrap();
     assert_eq!(got["data"]["payouts"][0]["status"], "returned");
 
-    // The deliveries API shows them; a resend keeps the Split-Request-ID.
+    // The deliveries API shows them; a resend (the older path) keeps the Split-Request-ID.
     let webhooks: Value = api(&emulator, reqwest::Method::GET, "/webhooks", PAT, None)
         .await
         .json()
@@ -635,7 +637,11 @@ async fn a_failure_amount_produces_a_failed_transaction_and_signed_events() {
         None,
     )
     .await;
-    assert_eq!(resent.status(), 200);
+    assert_eq!(resent.status(), 202);
+    let resent: Value = resent.json().await.unwrap();
+    assert_eq!(resent["data"]["id"], record["id"]);
+    assert_eq!(resent["data"]["webhook_id"], webhook_id.as_str());
+    assert_eq!(resent["data"]["state"], "pending");
     let again = delivery(&emulator, |d| {
         d.event_type == "debit.returned" && d.attempt == 2
     })
@@ -938,7 +944,7 @@ async fn bad_tokens_validation_and_unemulated_operations_answer_zeptos_shapes() 
     );
 
     for (method, path) in [
-        (reqwest::Method::GET, "/transfers"),
+        (reqwest::Method::GET, "/bank_connections"),
         (reqwest::Method::POST, "/open_agreements"),
         (reqwest::Method::GET, "/agreements/A.2"),
         (reqwest::Method::POST, "/payouts/D.1/retry"),
@@ -1060,4 +1066,602 @@ async fn payment_requests_collect_and_can_be_cancelled() {
     .await;
     assert_eq!(refused.status(), 422);
     assert!(refused.json::<Value>().await.unwrap()["errors"].is_string());
+}
+
+/// Adds a Receivable Contact with an on-demand PayID and runs the cycle that activates it.
+async fn receivable_contact(emulator: &RunningEmulator, payid: &str) -> Value {
+    let response = api(
+        emulator,
+        reqwest::Method::POST,
+        "/contacts/receivable",
+        PAT,
+        Some(json!({ "name": "Delphine Jestin", "email": "delphine@gmail.com", "payid_email": payid })),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    control(emulator, "/zepto/process", json!({ "steps": 1 }), 200).await;
+    let id = response.json::<Value>().await.unwrap()["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let contact: Value = api(
+        emulator,
+        reqwest::Method::GET,
+        &format!("/contacts/{id}"),
+        PAT,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    contact["data"].clone()
+}
+
+async fn transactions(emulator: &RunningEmulator, query: &str) -> Vec<Value> {
+    let page: Value = api(
+        emulator,
+        reqwest::Method::GET,
+        &format!("/transactions?{query}"),
+        PAT,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    page["data"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn todays_incoming_payment_simulations_book_credits_and_their_webhooks() {
+    let emulator = start(common::config()).await;
+    let hooks = receiver().await;
+    control(
+        &emulator,
+        "/zepto/webhooks",
+        json!({ "url": format!("{}/zepto", hooks.uri()) }),
+        201,
+    )
+    .await;
+    let contact = receivable_contact(&emulator, "delphine_123@merchant.com.au").await;
+    assert_eq!(contact["payid_details"]["state"], "active");
+    let simulate = |path: &'static str, body: Value| {
+        api(&emulator, reqwest::Method::POST, path, PAT, Some(body))
+    };
+
+    // NPP to the PayID: a receivable payment request and its NPP credit.
+    let paid = simulate(
+        "/simulate/incoming_npp_payid_payment",
+        json!({ "payid_email": "delphine_123@merchant.com.au", "amount": 10000, "payment_description": "Invoice 1042" }),
+    )
+    .await;
+    assert_eq!(paid.status(), 201);
+    let paid: Value = paid.json().await.unwrap();
+    let npp_credit = paid["data"]["credit_ref"].as_str().unwrap().to_string();
+    // NPP and Direct Entry to the Receivable Contact's own account number.
+    let account = contact["bank_account"]["account_number"].as_str().unwrap();
+    let by_account = simulate(
+        "/simulate/incoming_npp_bban_payment",
+        json!({ "to_bsb": "802919", "to_account_number": account, "amount": 2500 }),
+    )
+    .await;
+    assert_eq!(by_account.status(), 201);
+    let de = simulate(
+        "/simulate/incoming_de_payment",
+        json!({ "to_bsb": "802919", "to_account_number": account, "amount": 700, "payment_reference": "INV-1043", "debtor_name": "D Jestin" }),
+    )
+    .await;
+    assert_eq!(de.status(), 201);
+    // Direct Entry to the float account: a credit with no Contact.
+    let float = simulate(
+        "/simulate/incoming_de_payment",
+        json!({ "to_bsb": "802919", "to_account_number": "1408281", "amount": 300, "debtor_name": "Walk-in Payer" }),
+    )
+    .await;
+    assert_eq!(float.status(), 201);
+    let float: Value = float.json().await.unwrap();
+    assert_eq!(float["data"]["payment_request_ref"], Value::Null);
+
+    let credits = transactions(&emulator, "type=credit").await;
+    let summary: Vec<(i64, &str, &str, &str)> = credits
+        .iter()
+        .map(|t| {
+            (
+                t["amount"].as_i64().unwrap(),
+                t["current_channel"].as_str().unwrap(),
+                t["party_name"].as_str().unwrap(),
+                t["description"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (300, "direct_entry", "Walk-in Payer", "simulated-de-pymt"),
+            (700, "direct_entry", "Delphine Jestin", "INV-1043"),
+            (
+                2500,
+                "new_payments_platform",
+                "Delphine Jestin",
+                "Simulated NPP payment"
+            ),
+            (
+                10000,
+                "new_payments_platform",
+                "Delphine Jestin",
+                "Invoice 1042"
+            ),
+        ]
+    );
+    let receivables: Value = api(
+        &emulator,
+        reqwest::Method::GET,
+        "/payment_requests/receivables",
+        PAT,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(receivables["data"].as_array().unwrap().len(), 3);
+
+    // Every credit is announced, then clears with the cycle.
+    let scheduled = delivery(&emulator, |d| {
+        d.event_type == "credit.scheduled"
+            && d.json()
+                .is_some_and(|b| b["data"][0]["ref"] == npp_credit.as_str())
+    })
+    .await;
+    verify(&scheduled, seed::ZEPTO_WEBHOOK_SECRET).unwrap();
+    control(&emulator, "/zepto/process", json!({}), 200).await;
+    let cleared = delivery(&emulator, |d| {
+        d.event_type == "credit.cleared"
+            && d.json()
+                .is_some_and(|b| b["data"][0]["ref"] == npp_credit.as_str())
+    })
+    .await;
+    assert_eq!(cleared.json().unwrap()["data"][0]["amount"], 10000);
+    assert!(
+        transactions(&emulator, "type=credit&status=cleared")
+            .await
+            .len()
+            == 4
+    );
+
+    // What Zepto refuses answers 400 with its sentence.
+    for (path, body, says) in [
+        (
+            "/simulate/incoming_npp_payid_payment",
+            json!({ "payid_email": "nobody@merchant.com.au", "amount": 100 }),
+            "No Receivable Contact has this PayID",
+        ),
+        (
+            "/simulate/incoming_npp_bban_payment",
+            json!({ "to_bsb": "80291", "to_account_number": account, "amount": 100 }),
+            "To bsb must be 6 digits",
+        ),
+        (
+            "/simulate/incoming_de_payment",
+            json!({ "to_bsb": "802919", "to_account_number": "999", "amount": 100 }),
+            "No Receivable Contact or float account",
+        ),
+        (
+            "/simulate/incoming_de_payment",
+            json!({ "to_bsb": "802919", "to_account_number": account, "amount": 100, "debtor_name": "A name far too long" }),
+            "Debtor name must be between 1 and 16 characters",
+        ),
+    ] {
+        let refused = simulate(path, body).await;
+        assert_eq!(refused.status(), 400, "{path}");
+        let error: Value = refused.json().await.unwrap();
+        assert!(
+            error["errors"].as_str().unwrap().contains(says),
+            "{path}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_receivable_contacts_payid_name_can_change_once_active() {
+    let emulator = start(common::config()).await;
+    let pending = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/contacts/receivable",
+        PAT,
+        Some(json!({ "name": "Hunter Thompson", "email": "hunter@gmail.com", "payid_email": "hunter@merchant.com.au" })),
+    )
+    .await
+    .json::<Value>()
+    .await
+    .unwrap();
+    let id = pending["data"]["id"].as_str().unwrap().to_string();
+    let path = format!("/contacts/{id}/receivable");
+    let rename = |name: &'static str| {
+        api(
+            &emulator,
+            reqwest::Method::PATCH,
+            &path,
+            PAT,
+            Some(json!({ "payid_name": name })),
+        )
+    };
+    assert_eq!(rename("Hunter Tours").await.status(), 400, "not active yet");
+    control(&emulator, "/zepto/process", json!({ "steps": 1 }), 200).await;
+    let accepted = rename("Hunter Tours").await;
+    assert_eq!(accepted.status(), 202);
+    assert!(accepted.bytes().await.unwrap().is_empty());
+    let contact: Value = api(
+        &emulator,
+        reqwest::Method::GET,
+        &format!("/contacts/{id}"),
+        PAT,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        contact["data"]["payid_details"]["alias_name"],
+        "Hunter Tours"
+    );
+    assert_eq!(rename("Café Tours").await.status(), 400);
+    let anyone = add_contact(&emulator, "Not Receivable").await;
+    let not_receivable = api(
+        &emulator,
+        reqwest::Method::PATCH,
+        &format!("/contacts/{anyone}/receivable"),
+        PAT,
+        Some(json!({ "payid_name": "X" })),
+    )
+    .await;
+    assert_eq!(not_receivable.status(), 400);
+    let missing = api(
+        &emulator,
+        reqwest::Method::PATCH,
+        "/contacts/00000000-0000-4000-8000-000000000000/receivable",
+        PAT,
+        Some(json!({ "payid_name": "X" })),
+    )
+    .await;
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn transfers_honour_their_required_idempotency_key() {
+    let emulator = start(common::config()).await;
+    let body = json!({
+        "from_bank_account_id": seed::ZEPTO_BANK_ACCOUNT_ID,
+        "to_bank_account_id": seed::ZEPTO_FLOAT_ACCOUNT_ID,
+        "amount": 100000,
+        "description": "Float top-up",
+        "matures_at": now(),
+    });
+    let send = |key: Option<&'static str>, body: Value| {
+        let mut request = http()
+            .post(format!("{}/transfers", emulator.zepto_api_base_url()))
+            .bearer_auth(PAT)
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    let unkeyed = send(None, body.clone()).await;
+    assert_eq!(unkeyed.status(), 400);
+    assert_eq!(
+        unkeyed.json::<Value>().await.unwrap()["errors"][0]["title"],
+        "Missing idempotency key"
+    );
+
+    let first = send(Some("k-1"), body.clone()).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    assert!(first["data"]["ref"].as_str().unwrap().starts_with("T."));
+    assert_eq!(first["data"]["initiator_id"], seed::ZEPTO_ACCOUNT_ID);
+    // A retry of the same request: the same Transfer, nothing new.
+    let retry = send(Some("k-1"), body.clone()).await;
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.json::<Value>().await.unwrap(), first);
+    // The key with another body: a conflict naming what the key created.
+    let mut other = body.clone();
+    other["amount"] = json!(5);
+    let conflict = send(Some("k-1"), other).await;
+    assert_eq!(conflict.status(), 409);
+    assert_eq!(
+        conflict.json::<Value>().await.unwrap()["errors"][0]["meta"]["resource_ref"],
+        first["data"]["ref"]
+    );
+    let listed: Value = api(&emulator, reqwest::Method::GET, "/transfers", PAT, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    let got = api(
+        &emulator,
+        reqwest::Method::GET,
+        &format!("/transfers/{}", first["data"]["ref"].as_str().unwrap()),
+        PAT,
+        None,
+    )
+    .await;
+    assert_eq!(got.json::<Value>().await.unwrap()["data"], first["data"]);
+
+    // The transfer's two legs are transactions of category `transfer` that clear.
+    control(&emulator, "/zepto/process", json!({}), 200).await;
+    let legs = transactions(&emulator, "category=transfer").await;
+    assert_eq!(legs.len(), 2);
+    assert!(
+        legs.iter()
+            .all(|t| t["status"] == "cleared" && t["parent_ref"] == first["data"]["ref"])
+    );
+
+    let same_account = send(
+        Some("k-2"),
+        json!({
+            "from_bank_account_id": seed::ZEPTO_FLOAT_ACCOUNT_ID,
+            "to_bank_account_id": seed::ZEPTO_FLOAT_ACCOUNT_ID,
+            "amount": 1, "description": "x", "matures_at": now(),
+        }),
+    )
+    .await;
+    assert_eq!(same_account.status(), 422);
+}
+
+#[tokio::test]
+async fn a_voided_payout_keeps_its_details_and_failures_carry_the_failure_object() {
+    let emulator = start(common::config()).await;
+    let contact = add_contact(&emulator, "Hunter Thompson").await;
+    let mut later = payment(&contact, 30000);
+    later["matures_at"] = json!("2099-01-01T00:00:00Z");
+    let created: Value = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/payments",
+        PAT,
+        Some(later),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let debit_ref = created["data"]["payouts"][0]["ref"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let voided = api(
+        &emulator,
+        reqwest::Method::POST,
+        &format!("/payouts/{debit_ref}/void"),
+        PAT,
+        Some(json!({ "details": "Paid twice by mistake" })),
+    )
+    .await;
+    assert_eq!(voided.status(), 204);
+    let debit = &transactions(&emulator, &format!("ref={debit_ref}")).await[0];
+    assert_eq!(debit["status"], "voided");
+    assert_eq!(debit["failure_reason"], "user_voided");
+    assert_eq!(debit["failure_details"], "Paid twice by mistake");
+    assert_eq!(debit["failure"]["detail"], "Paid twice by mistake");
+
+    // A coded failure: `failure` holds the code and title; a failed payout credit's reversal
+    // names the credit's failure.
+    let coded: Value = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/payments",
+        PAT,
+        Some(payment(&contact, 203)),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    api(
+        &emulator,
+        reqwest::Method::POST,
+        "/payments",
+        PAT,
+        Some(payment(&contact, 52)),
+    )
+    .await;
+    control(&emulator, "/zepto/process", json!({}), 200).await;
+    let coded_ref = coded["data"]["payouts"][0]["ref"].as_str().unwrap();
+    let failed = &transactions(&emulator, &format!("ref={coded_ref}")).await[0];
+    assert_eq!(
+        failed["failure"],
+        json!({ "code": "E203", "title": "Account Closed", "detail": null })
+    );
+    let reversal = &transactions(&emulator, "category=payout_reversal").await[0];
+    assert_eq!(
+        reversal["reversal_details"]["source_credit_failure_reason"],
+        "account_closed"
+    );
+    assert!(reversal["reversal_details"]["source_credit_failure"].is_object());
+    let user: Value = api(&emulator, reqwest::Method::GET, "/user", PAT, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["data"]["account"]["state"], "NSW");
+}
+
+#[tokio::test]
+async fn deliveries_filter_page_by_cursor_and_redeliver_for_real() {
+    // A receiver that is down: every attempt gets no answer, so Zepto's retries run out.
+    let parked = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = parked.local_addr().unwrap();
+    drop(parked);
+    let emulator = start(common::config()).await;
+    let endpoint = control(
+        &emulator,
+        "/zepto/webhooks",
+        json!({ "url": format!("http://{address}/zepto") }),
+        201,
+    )
+    .await;
+    let webhook_id = endpoint["id"].as_str().unwrap().to_string();
+    let contact = add_contact(&emulator, "Hunter Thompson").await;
+    for amount in [100, 200, 300] {
+        api(
+            &emulator,
+            reqwest::Method::POST,
+            "/payments",
+            PAT,
+            Some(payment(&contact, amount)),
+        )
+        .await;
+    }
+    // 3 x (payment.added, debit.scheduled, debtor_credit.scheduled); each tried 5 times.
+    let deliveries = |query: String| {
+        let path = format!("/webhooks/{webhook_id}/deliveries?{query}");
+        let emulator = &emulator;
+        async move {
+            let page: Value = api(emulator, reqwest::Method::GET, &path, PAT, None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            page["data"].as_array().unwrap().clone()
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while deliveries("state=failed".into()).await.len() < 9 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "retries did not run out"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let all = deliveries(String::new()).await;
+    assert_eq!(all.len(), 9);
+    assert!(
+        all.iter()
+            .all(|d| d["state"] == "failed" && d["response_status_code"].is_null())
+    );
+
+    // Filters.
+    let added = deliveries("event_type=payment.added".into()).await;
+    assert_eq!(added.len(), 3);
+    let first_payment = added[2]["payload_data_summary"][0]["ref"].as_str().unwrap();
+    let by_ref = deliveries(format!("ref={first_payment}")).await;
+    assert_eq!(by_ref.len(), 1);
+    assert_eq!(by_ref[0]["id"], added[2]["id"]);
+    assert!(
+        deliveries("response_status_code=2xx".into())
+            .await
+            .is_empty()
+    );
+    assert!(
+        deliveries("since=2099-01-01T00:00:00Z".into())
+            .await
+            .is_empty()
+    );
+    // `since` in the space-separated form Zepto's documents print (`+` encoded as `%2B`).
+    assert_eq!(
+        deliveries("since=2000-01-01%2000:00:00%2B00:00".into())
+            .await
+            .len(),
+        9
+    );
+    // The cursor: pages of 4 after each page's last delivery, newest first, no repeats.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("per_page=4&starting_after={c}"),
+            None => "per_page=4".into(),
+        };
+        let page = deliveries(query).await;
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().map(|d| d["id"].as_str().unwrap().to_string());
+        seen.extend(page.iter().map(|d| d["id"].clone()));
+    }
+    let ids: Vec<Value> = all.iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(seen, ids);
+    let bad = api(
+        &emulator,
+        reqwest::Method::GET,
+        &format!("/webhooks/{webhook_id}/deliveries?state=lost"),
+        PAT,
+        None,
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+
+    // One delivery with the body that was sent.
+    let one = &added[0];
+    let got: Value = api(
+        &emulator,
+        reqwest::Method::GET,
+        &format!("/webhook_deliveries/{}", one["id"].as_str().unwrap()),
+        PAT,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(got["data"]["webhook_id"], webhook_id.as_str());
+    assert_eq!(got["data"]["payload"]["event"]["type"], "payment.added");
+    assert_eq!(
+        got["data"]["payload"]["data"][0]["ref"],
+        one["payload_data_summary"][0]["ref"]
+    );
+
+    // The receiver comes back on the same address; a redelivery reaches it.
+    let hooks = MockServer::builder()
+        .listener(std::net::TcpListener::bind(address).unwrap())
+        .start()
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hooks)
+        .await;
+    let redelivered = api(
+        &emulator,
+        reqwest::Method::POST,
+        &format!(
+            "/webhook_deliveries/{}/redeliver",
+            one["id"].as_str().unwrap()
+        ),
+        PAT,
+        None,
+    )
+    .await;
+    assert_eq!(redelivered.status(), 202);
+    let body: Value = redelivered.json().await.unwrap();
+    assert_eq!(
+        body["data"],
+        json!({ "id": one["id"], "webhook_id": webhook_id, "state": "pending" })
+    );
+    let arrived = delivery(&emulator, |d| d.status == Some(200)).await;
+    assert_eq!(arrived.event_type, "payment.added");
+    assert_eq!(arrived.attempt, 6);
+    verify(&arrived, seed::ZEPTO_WEBHOOK_SECRET).unwrap();
+    let received = hooks.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&received[0].body).unwrap(),
+        got["data"]["payload"]
+    );
+    let after = deliveries("state=completed".into()).await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["id"], one["id"]);
+    assert_eq!(after[0]["response_status_code"], 200);
+    let unknown = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/webhook_deliveries/00000000-0000-4000-8000-000000000000/redeliver",
+        PAT,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
 }

@@ -13,23 +13,28 @@ use time::{OffsetDateTime, Time, UtcOffset};
 
 use super::processing::{first_leg_plan, second_leg_plan};
 use super::{
-    Contact, Errors, IdempotencyRecord, NOT_EMULATED, PayId, Payment, PaymentRequest, Plan, Refund,
-    Txn, TxnKind, ZeptoState, authenticate, detailed_error, json_object, multi, not_emulated,
-    paginate, parse_metadata, query_pairs, resource_error, single, unprocessable,
+    Contact, Errors, IdempotencyRecord, NOT_EMULATED, PayId, Payment, PaymentRequest, Refund, Txn,
+    TxnKind, ZeptoState, authenticate, deliveries, detailed_error, json_object, multi,
+    not_emulated, paginate, parse_metadata, query_pairs, resource_error, simulate, single,
+    transfers, unprocessable,
 };
 use crate::seed;
 use crate::server::{Ctx, Shaped, Shared, json as json_response};
 use crate::util;
-use crate::webhooks;
 
 /// The largest amount Zepto accepts, in cents.
 const MAX_AMOUNT: i64 = 99_999_999_999;
 /// How long an idempotency key is remembered.
-const IDEMPOTENCY_HOURS: i64 = 24;
+pub(super) const IDEMPOTENCY_HOURS: i64 = 24;
 /// The Zepto UI host the emulator pretends to be, for links.
 const BANK_NAME: &str = "Zepto SANDBOX Bank";
 const FLOAT_BANK_NAME: &str = "Zepto Float Account";
-const FLOAT_BRANCH_CODE: &str = "802919";
+/// The BSB of Zepto's accounts (float accounts and Receivable Contacts' account numbers).
+pub(super) const FLOAT_BRANCH_CODE: &str = "802919";
+/// The account number of the merchant's float account.
+pub(super) const FLOAT_ACCOUNT_NUMBER: &str = "1408281";
+/// The PayID name a new Receivable Contact's PayID shows.
+const DEFAULT_PAYID_NAME: &str = "Emulator Merchant";
 
 /// The API, mounted at `/zepto/api`.
 pub(crate) fn api_router() -> Router<Arc<Shared>> {
@@ -43,6 +48,7 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
                 .patch(update_contact)
                 .delete(remove_contact),
         )
+        .route("/contacts/{id}/receivable", patch(update_payid_name))
         .route(
             "/contacts/{id}/receivable/disable",
             post(disable_receivable),
@@ -54,6 +60,7 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
         .route("/payments", post(create_payment).get(list_payments))
         .route("/payments/{ref}", get(get_payment))
         .route("/payouts/{ref}", delete(void_payout))
+        .route("/payouts/{ref}/void", post(void_payout_with_details))
         .route("/payment_requests", post(create_payment_request))
         .route("/payment_requests/collections", get(list_collections))
         .route("/payment_requests/receivables", get(list_receivables))
@@ -64,15 +71,42 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
         .route("/credits/{ref}/refunds", post(issue_refund))
         .route("/refunds/outgoing", get(list_refunds))
         .route("/refunds/{ref}", get(get_refund))
-        .route("/simulate/incoming_payid_payment", post(simulate_payid))
+        .route(
+            "/simulate/incoming_payid_payment",
+            post(simulate::incoming_payid_payment),
+        )
+        .route(
+            "/simulate/incoming_npp_payid_payment",
+            post(simulate::incoming_npp_payid_payment),
+        )
+        .route(
+            "/simulate/incoming_npp_bban_payment",
+            post(simulate::incoming_npp_bban_payment),
+        )
+        .route(
+            "/simulate/incoming_de_payment",
+            post(simulate::incoming_de_payment),
+        )
         .route("/transactions", get(list_transactions))
+        .route(
+            "/transfers",
+            post(transfers::create_transfer).get(transfers::list_transfers),
+        )
+        .route("/transfers/{ref}", get(transfers::get_transfer))
         .route("/bank_accounts", get(list_bank_accounts))
         .route("/user", get(get_user))
         .route("/webhooks", get(list_webhooks))
-        .route("/webhooks/{id}/deliveries", get(list_deliveries))
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(deliveries::list_deliveries),
+        )
         .route(
             "/webhook_deliveries/{id}",
-            get(get_delivery).post(resend_delivery),
+            get(deliveries::get_delivery).post(deliveries::redeliver),
+        )
+        .route(
+            "/webhook_deliveries/{id}/redeliver",
+            post(deliveries::redeliver),
         );
     for (method, path, operation) in NOT_EMULATED {
         let handler = move || async move { not_emulated(method, path, operation) };
@@ -95,21 +129,21 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
     })
 }
 
-fn ok(status: StatusCode, data: Value) -> Response {
+pub(super) fn ok(status: StatusCode, data: Value) -> Response {
     json_response(status, &json!({ "data": data }))
 }
 
-fn no_content() -> Response {
+pub(super) fn no_content() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.extensions_mut().insert(Shaped);
     response
 }
 
-fn not_found(what: &str) -> Response {
+pub(super) fn not_found(what: &str) -> Response {
     resource_error(StatusCode::NOT_FOUND, &format!("{what} not found"))
 }
 
-fn ts(t: OffsetDateTime) -> String {
+pub(super) fn ts(t: OffsetDateTime) -> String {
     util::iso_seconds(t)
 }
 
@@ -159,7 +193,7 @@ pub(crate) fn contact_json(c: &Contact, base_url: &str) -> Value {
             json!({
                 "alias_value": payid.alias_value,
                 "alias_type": "email",
-                "alias_name": "Emulator Merchant",
+                "alias_name": payid.name,
                 "state": payid.state,
             }),
         );
@@ -190,7 +224,7 @@ fn payment_json(st: &ZeptoState, p: &Payment) -> Value {
     })
 }
 
-fn payment_request_json(p: &PaymentRequest) -> Value {
+pub(super) fn payment_request_json(p: &PaymentRequest) -> Value {
     json!({
         "ref": p.reference,
         "initiator_id": seed::ZEPTO_ACCOUNT_ID,
@@ -234,6 +268,7 @@ fn refund_json(r: &Refund) -> Value {
 
 /// A transaction as the API (and the webhooks) show it.
 pub(crate) fn txn_json(t: &Txn) -> Value {
+    let failure = t.failure_reason.map(|_| failure_json(t));
     let mut body = json!({
         "ref": t.reference,
         "parent_ref": t.parent_ref,
@@ -249,6 +284,7 @@ pub(crate) fn txn_json(t: &Txn) -> Value {
         "failure_code": t.failure_code,
         "failure_title": t.failure_title,
         "failure_details": t.failure_details,
+        "failure": failure,
         "party_contact_id": t.party_contact_id,
         "party_name": t.party_name,
         "party_nickname": null,
@@ -270,6 +306,15 @@ pub(crate) fn txn_json(t: &Txn) -> Value {
     body
 }
 
+/// A failed transaction's `failure` (the January 2026 revision's code, title and detail).
+pub(crate) fn failure_json(t: &Txn) -> Value {
+    json!({
+        "code": t.failure_code,
+        "title": t.failure_title,
+        "detail": t.failure_details,
+    })
+}
+
 fn bank_accounts() -> Vec<Value> {
     vec![
         json!({
@@ -285,7 +330,7 @@ fn bank_accounts() -> Vec<Value> {
             "id": seed::ZEPTO_FLOAT_ACCOUNT_ID,
             "branch_code": FLOAT_BRANCH_CODE,
             "bank_name": FLOAT_BANK_NAME,
-            "account_number": "1408281",
+            "account_number": FLOAT_ACCOUNT_NUMBER,
             "status": "active",
             "title": "Emulator float account",
             "available_balance": 100_000_000,
@@ -299,13 +344,18 @@ fn bank_accounts() -> Vec<Value> {
     ]
 }
 
-fn is_own_bank_account(id: &str) -> bool {
+/// Space to `~`: the names NPP and Direct Entry carry.
+pub(super) fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
+pub(super) fn is_own_bank_account(id: &str) -> bool {
     id == seed::ZEPTO_BANK_ACCOUNT_ID || id == seed::ZEPTO_FLOAT_ACCOUNT_ID
 }
 
 // ---- field readers that collect Rails-style messages ------------------------------------------
 
-fn text(
+pub(super) fn text(
     body: &Map<String, Value>,
     name: &str,
     label: &str,
@@ -333,7 +383,12 @@ fn text(
     }
 }
 
-fn amount(body: &Map<String, Value>, name: &str, label: &str, errors: &mut Errors) -> Option<i64> {
+pub(super) fn amount(
+    body: &Map<String, Value>,
+    name: &str,
+    label: &str,
+    errors: &mut Errors,
+) -> Option<i64> {
     match body.get(name) {
         None | Some(Value::Null) => {
             errors.push(format!("{label} can't be blank"));
@@ -353,7 +408,7 @@ fn amount(body: &Map<String, Value>, name: &str, label: &str, errors: &mut Error
     }
 }
 
-fn datetime(
+pub(super) fn datetime(
     body: &Map<String, Value>,
     name: &str,
     label: &str,
@@ -426,7 +481,10 @@ fn bank_account(body: &Map<String, Value>, errors: &mut Errors) -> String {
 }
 
 /// 409 when the `Idempotency-Key` was used in the last 24 hours.
-fn check_idempotency(st: &ZeptoState, headers: &HeaderMap) -> Result<Option<String>, Response> {
+pub(super) fn check_idempotency(
+    st: &ZeptoState,
+    headers: &HeaderMap,
+) -> Result<Option<String>, Response> {
     let Some(key) = util::header(headers, "idempotency-key")
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -450,13 +508,14 @@ fn remember_key(st: &mut ZeptoState, key: Option<String>, resource_ref: &str, no
             key,
             IdempotencyRecord {
                 resource_ref: resource_ref.to_string(),
+                request: None,
                 expires_at: now + time::Duration::hours(IDEMPOTENCY_HOURS),
             },
         );
     }
 }
 
-fn next_txn_seq(st: &mut ZeptoState) -> u64 {
+pub(super) fn next_txn_seq(st: &mut ZeptoState) -> u64 {
     st.txn_seq += 1;
     st.txn_seq
 }
@@ -485,7 +544,13 @@ fn check_bank_details(
     (bsb, account)
 }
 
-fn length(value: &Option<String>, label: &str, min: usize, max: usize, errors: &mut Errors) {
+pub(super) fn length(
+    value: &Option<String>,
+    label: &str,
+    min: usize,
+    max: usize,
+    errors: &mut Errors,
+) {
     if let Some(v) = value {
         let n = v.chars().count();
         if n < min || n > max {
@@ -621,6 +686,7 @@ async fn add_receivable_contact(
             anyone_account_id: util::uuid(),
             payid: alias.map(|alias_value| PayId {
                 alias_value,
+                name: DEFAULT_PAYID_NAME.to_string(),
                 state: "pending",
             }),
             receivable: true,
@@ -770,6 +836,52 @@ async fn remove_contact(
             not_found("Contact")
         } else {
             no_content()
+        }
+    })
+}
+
+/// `PATCH /contacts/{id}/receivable` `{"payid_name": "..."}`: renames an active PayID.
+async fn update_payid_name(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    shared.run(|st, cx| {
+        let st = &mut st.zepto;
+        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
+            return r;
+        }
+        let body = match json_object(&body) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let mut errors = Vec::new();
+        let name = text(&body, "payid_name", "Payid name", true, &mut errors);
+        if name.as_deref().is_some_and(|n| !is_printable_ascii(n)) {
+            errors.push("Payid name must be printable ASCII".into());
+        }
+        if !errors.is_empty() {
+            return resource_error(StatusCode::BAD_REQUEST, &errors.join(", "));
+        }
+        let Some(contact) = st.contacts.iter_mut().find(|c| c.id == id) else {
+            return not_found("Receivable Contact");
+        };
+        match &mut contact.payid {
+            Some(payid) if payid.state == "active" && !contact.disabled => {
+                payid.name = name.unwrap_or_default();
+                let mut response = StatusCode::ACCEPTED.into_response();
+                response.extensions_mut().insert(Shaped);
+                response
+            }
+            Some(_) => resource_error(
+                StatusCode::BAD_REQUEST,
+                "Only an active Receivable Contact's PayID can be renamed",
+            ),
+            None => resource_error(
+                StatusCode::BAD_REQUEST,
+                "Contact is not a Receivable Contact with a PayID",
+            ),
         }
     })
 }
@@ -1004,7 +1116,12 @@ async fn create_payment(
 
 /// Announces each new transaction leg `(reference, event prefix)` as `<prefix>.scheduled` to
 /// the webhooks of `account`.
-fn emit_scheduled(st: &mut ZeptoState, cx: &mut Ctx<'_>, legs: [(&str, &str); 2], account: &str) {
+pub(super) fn emit_scheduled(
+    st: &mut ZeptoState,
+    cx: &mut Ctx<'_>,
+    legs: [(&str, &str); 2],
+    account: &str,
+) {
     for (reference, prefix) in legs {
         if let Some(t) = st.txn(reference) {
             let data = vec![txn_json(t)];
@@ -1051,8 +1168,9 @@ async fn get_payment(
     })
 }
 
-/// Voids the debit (and the credit waiting for it) with `user_voided`.
-fn void_pair(st: &mut ZeptoState, cx: &mut Ctx<'_>, first: &str) {
+/// Voids the debit (and the credit waiting for it) with `user_voided`, and the voider's
+/// `details` as `failure_details`.
+fn void_pair(st: &mut ZeptoState, cx: &mut Ctx<'_>, first: &str, details: Option<&str>) {
     let mut refs = vec![first.to_string()];
     refs.extend(
         st.transactions
@@ -1070,6 +1188,7 @@ fn void_pair(st: &mut ZeptoState, cx: &mut Ctx<'_>, first: &str) {
         t.status = "voided";
         t.status_changed_at = cx.now;
         t.failure_reason = Some("user_voided");
+        t.failure_details = details.map(str::to_string);
         t.step = 5;
         let (event, data, account) = (
             format!("{}.voided", t.event_prefix),
@@ -1089,28 +1208,58 @@ async fn void_payout(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("payments")) {
-            return r;
+    shared.run(|st, cx| void(&mut st.zepto, cx, &headers, &reference, None))
+}
+
+/// `POST /payouts/{ref}/void` with an optional `{"details": "..."}`.
+async fn void_payout_with_details(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    body: Bytes,
+) -> Response {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        match json_object(&body) {
+            Ok(b) => b,
+            Err(r) => return r,
         }
-        match st.txn(&reference) {
-            Some(t) if t.kind == TxnKind::PaymentDebit => {
-                if t.status != "maturing" {
-                    return resource_error(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &format!(
-                            "Only payouts that have not matured can be voided; {reference} is {}",
-                            t.status
-                        ),
-                    );
-                }
+    };
+    let mut errors = Vec::new();
+    let details = text(&body, "details", "Details", false, &mut errors);
+    if !errors.is_empty() {
+        return unprocessable(&errors);
+    }
+    shared.run(|st, cx| void(&mut st.zepto, cx, &headers, &reference, details.as_deref()))
+}
+
+fn void(
+    st: &mut ZeptoState,
+    cx: &mut Ctx<'_>,
+    headers: &HeaderMap,
+    reference: &str,
+    details: Option<&str>,
+) -> Response {
+    if let Err(r) = authenticate(st, headers, cx.now, Some("payments")) {
+        return r;
+    }
+    match st.txn(reference) {
+        Some(t) if t.kind == TxnKind::PaymentDebit => {
+            if t.status != "maturing" {
+                return resource_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!(
+                        "Only payouts that have not matured can be voided; {reference} is {}",
+                        t.status
+                    ),
+                );
             }
-            _ => return not_found("Payout"),
         }
-        void_pair(st, cx, &reference);
-        no_content()
-    })
+        _ => return not_found("Payout"),
+    }
+    void_pair(st, cx, reference, details);
+    no_content()
 }
 
 // ---- payment requests --------------------------------------------------------------------------
@@ -1293,7 +1442,7 @@ async fn cancel_payment_request(
             );
         }
         st.payment_requests[index].status = "cancelled";
-        void_pair(st, cx, &first);
+        void_pair(st, cx, &first, None);
         let body = payment_request_json(&st.payment_requests[index]);
         st.emit(cx, "payment_request.cancelled", vec![body], &request.your_bank_account_id);
         no_content()
@@ -1525,130 +1674,6 @@ async fn get_refund(
     })
 }
 
-// ---- PayID simulation --------------------------------------------------------------------------
-
-async fn simulate_payid(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let mut errors = Vec::new();
-        let payid_email = text(&body, "payid_email", "Payid email", true, &mut errors);
-        length(&payid_email, "Payid email", 6, 256, &mut errors);
-        let amount = amount(&body, "amount", "Amount", &mut errors);
-        if !errors.is_empty() {
-            return unprocessable(&errors);
-        }
-        let (Some(payid_email), Some(amount)) = (payid_email, amount) else {
-            return unprocessable(&vec!["The simulated payment is invalid".to_string()]);
-        };
-        let contact = st
-            .contacts
-            .iter()
-            .find(|c| {
-                c.payid
-                    .as_ref()
-                    .is_some_and(|p| p.alias_value.eq_ignore_ascii_case(&payid_email))
-            })
-            .cloned();
-        let Some(contact) = contact else {
-            return resource_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "No Receivable Contact has this PayID",
-            );
-        };
-        if contact.disabled {
-            return resource_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The Receivable Contact is disabled; the payment was rejected",
-            );
-        }
-        if contact.payid.as_ref().is_none_or(|p| p.state != "active") {
-            return resource_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The PayID is not active yet",
-            );
-        }
-        let reference = st.next_ref("PR");
-        let credit_ref = st.next_ref("C");
-        let description = format!("PayID payment from {}", contact.name);
-        let credit = Txn {
-            seq: next_txn_seq(st),
-            kind: TxnKind::Receipt,
-            reference: credit_ref.clone(),
-            parent_ref: Some(reference.clone()),
-            debit: false,
-            category: "payout",
-            created_at: cx.now,
-            matures_at: cx.now,
-            cleared_at: None,
-            bank_ref: None,
-            status: "maturing",
-            status_changed_at: cx.now,
-            failure_reason: None,
-            failure_code: None,
-            failure_title: None,
-            failure_details: None,
-            party_contact_id: contact.id.clone(),
-            party_name: contact.name.clone(),
-            description: Some(description.clone()),
-            amount,
-            bank_account_id: seed::ZEPTO_FLOAT_ACCOUNT_ID.to_string(),
-            channels: vec!["new_payments_platform".into()],
-            current_channel: "new_payments_platform".into(),
-            reversal_details: None,
-            metadata: None,
-            ours: true,
-            event_prefix: "credit",
-            plan: Plan::Succeed,
-            after: None,
-            step: 1,
-        };
-        st.transactions.push(credit);
-        let request = PaymentRequest {
-            reference: reference.clone(),
-            your_bank_account_id: seed::ZEPTO_FLOAT_ACCOUNT_ID.to_string(),
-            authoriser_contact_id: contact.id.clone(),
-            authoriser_id: contact.anyone_account_id.clone(),
-            contact_initiated: true,
-            status: "approved",
-            matures_at: cx.now,
-            responded_at: Some(cx.now),
-            created_at: cx.now,
-            credit_ref: Some(credit_ref.clone()),
-            debit_ref: None,
-            description,
-            amount,
-            metadata: None,
-        };
-        let body = payment_request_json(&request);
-        st.payment_requests.push(request);
-        st.emit(
-            cx,
-            "payment_request.added",
-            vec![body],
-            seed::ZEPTO_FLOAT_ACCOUNT_ID,
-        );
-        if let Some(t) = st.txn(&credit_ref) {
-            let data = vec![txn_json(t)];
-            st.emit(cx, "credit.scheduled", data, seed::ZEPTO_FLOAT_ACCOUNT_ID);
-        }
-        ok(
-            StatusCode::CREATED,
-            json!({ "id": util::uuid(), "payid_email": payid_email, "amount": amount }),
-        )
-    })
-}
-
 // ---- transactions ------------------------------------------------------------------------------
 
 async fn list_transactions(
@@ -1809,6 +1834,16 @@ async fn get_user(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Resp
                 "last_name": "Merchant",
                 "mobile_phone": "0400000000",
                 "email": "merchant@emulator.test",
+                "account": {
+                    "name": "Emulator Merchant Pty Ltd",
+                    "nickname": "emulator-merchant",
+                    "abn": "12345678901",
+                    "phone": "0298765432",
+                    "street_address": "1 Harbour Street",
+                    "suburb": "Sydney",
+                    "state": "NSW",
+                    "postcode": "2000",
+                },
             }),
         )
     })
@@ -1867,92 +1902,6 @@ async fn list_webhooks(
             .collect();
         paginate(items, &query, cx.base_url, "/webhooks")
     })
-}
-
-fn delivery_json(d: &super::DeliveryRecord) -> Value {
-    json!({
-        "id": d.id,
-        "webhook_id": d.webhook_id,
-        "event_type": d.event_type,
-        "state": d.state,
-        "payload_data_summary": d.refs.iter().map(|r| json!({ "ref": r })).collect::<Vec<_>>(),
-        "response_status_code": d.response_status_code,
-        "created_at": ts(d.created_at),
-    })
-}
-
-async fn list_deliveries(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
-        if !st.webhooks.iter().any(|w| w.id == id) {
-            return not_found("Webhook");
-        }
-        let items = st
-            .deliveries
-            .iter()
-            .rev()
-            .filter(|d| d.webhook_id == id)
-            .map(delivery_json)
-            .collect();
-        paginate(
-            items,
-            &query,
-            cx.base_url,
-            &format!("/webhooks/{id}/deliveries"),
-        )
-    })
-}
-
-async fn get_delivery(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
-        match st.deliveries.iter().find(|d| d.id == id) {
-            Some(d) => ok(StatusCode::OK, delivery_json(d)),
-            None => not_found("Webhook delivery"),
-        }
-    })
-}
-
-/// Redelivers with the same `Split-Request-ID` (and a fresh signature).
-async fn resend_delivery(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let found = shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        authenticate(st, &headers, cx.now, None)?;
-        match st.deliveries.iter_mut().find(|d| d.id == id) {
-            Some(d) => {
-                d.state = "pending";
-                Ok((d.job.clone(), d.attempts + 1, delivery_json(d)))
-            }
-            None => Err(not_found("Webhook delivery")),
-        }
-    });
-    match found {
-        Ok((job, attempt, body)) => {
-            webhooks::resend(&shared, job, attempt);
-            ok(StatusCode::OK, body)
-        }
-        Err(r) => r,
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::api::txn_json;
+use super::api::{failure_json, txn_json};
 use super::{Plan, Txn, TxnKind, ZeptoState, activate_payids};
 use crate::seed;
 use crate::server::Ctx;
@@ -332,6 +332,7 @@ fn reverse(st: &mut ZeptoState, cx: &mut Ctx<'_>, failed: &Txn, reason: &'static
         reversal_details: Some(json!({
             "source_debit_ref": debit.reference,
             "source_credit_failure_reason": reason,
+            "source_credit_failure": st.txn(&failed.reference).map(failure_json),
         })),
         metadata: failed.metadata.clone(),
         ours: true,
