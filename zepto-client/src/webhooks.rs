@@ -218,9 +218,10 @@ impl DeliveryList {
     ///
     /// Pages hold 100 deliveries unless [`DeliveryList::per_page`] says otherwise. The list
     /// ends with an empty page, or with a page shorter than the page size (the `Per-Page`
-    /// header Zepto answers with, else the size asked for). A server that answers the same
-    /// cursor twice ends the stream with [`Error::PaginationLoop`]; a filter that breaks a
-    /// rule ends it before anything is sent.
+    /// header Zepto answers with, else the size asked for). A page that repeats a delivery
+    /// already yielded (a server that ignores the cursor) ends the stream with
+    /// [`Error::PaginationLoop`] instead of yielding it twice; a filter that breaks a rule ends
+    /// the stream before anything is sent.
     pub fn stream(mut self) -> impl Stream<Item = Result<WebhookDelivery, Error>> + Send + 'static {
         if self.params.per_page.is_none() {
             self = self.per_page(STREAM_PAGE_SIZE);
@@ -229,7 +230,7 @@ impl DeliveryList {
             first: self.request().err(),
             list: self,
             buffered: VecDeque::new(),
-            cursors: HashSet::new(),
+            seen: HashSet::new(),
             done: false,
         };
         futures_util::stream::unfold(state, |mut state| async move {
@@ -259,23 +260,23 @@ struct CursorState {
     /// An error found before the first request.
     first: Option<Error>,
     buffered: VecDeque<WebhookDelivery>,
-    /// Every `starting_after` sent so far.
-    cursors: HashSet<String>,
+    /// The id of every delivery fetched so far.
+    seen: HashSet<String>,
     done: bool,
 }
 
 impl CursorState {
     /// Fetches the next page into `buffered` and moves the cursor past it.
     async fn fetch(&mut self) -> Result<(), Error> {
-        if let Some(cursor) = &self.list.params.starting_after
-            && !self.cursors.insert(cursor.clone())
-        {
+        let request = self.list.request()?;
+        let page: Page<WebhookDelivery> = self.list.client.api().fetch_page(request).await?;
+        if page.items.iter().any(|d| self.seen.contains(&d.id)) {
+            let cursor = self.list.params.starting_after.as_deref().unwrap_or("none");
             return Err(Error::PaginationLoop {
                 repeated: format!("starting_after {cursor}"),
             });
         }
-        let request = self.list.request()?;
-        let page: Page<WebhookDelivery> = self.list.client.api().fetch_page(request).await?;
+        self.seen.extend(page.items.iter().map(|d| d.id.clone()));
         let page_size = page.per_page.or_else(|| {
             self.list
                 .params
