@@ -335,9 +335,7 @@ impl IncomingNppPayment {
     /// the amount, a printable-ASCII `debtor_name`.
     pub fn validate(&self) -> Result<(), Error> {
         let b = &self.body;
-        rules::bsb("to_bsb", &b.to_bsb)?;
-        rules::account_number("to_account_number", &b.to_account_number)?;
-        rules::amount("amount", b.amount)?;
+        check_destination(&b.to_bsb, &b.to_account_number, b.amount)?;
         check_texts(&[
             ("payment_description", &b.payment_description),
             ("payment_reference", &b.payment_reference),
@@ -390,9 +388,7 @@ impl IncomingDirectEntryPayment {
     /// printable-ASCII characters.
     pub fn validate(&self) -> Result<(), Error> {
         let b = &self.body;
-        rules::bsb("to_bsb", &b.to_bsb)?;
-        rules::account_number("to_account_number", &b.to_account_number)?;
-        rules::amount("amount", b.amount)?;
+        check_destination(&b.to_bsb, &b.to_account_number, b.amount)?;
         check_texts(&[("payment_reference", &b.payment_reference)])?;
         if let Some(reference) = &b.payment_reference {
             rules::length(
@@ -472,6 +468,13 @@ payer_setters!(
     IncomingDirectEntryPayment
 );
 npp_setters!(IncomingPayIdPayment, IncomingNppPayment);
+
+/// The account paid to and the amount.
+fn check_destination(bsb: &str, account_number: &str, amount: i64) -> Result<(), Error> {
+    rules::bsb("to_bsb", bsb)?;
+    rules::account_number("to_account_number", account_number)?;
+    rules::amount("amount", amount)
+}
 
 /// Optional texts, when given, are not empty.
 fn check_texts(texts: &[(&str, &Option<String>)]) -> Result<(), Error> {

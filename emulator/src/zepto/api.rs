@@ -133,7 +133,7 @@ pub(super) fn ok(status: StatusCode, data: Value) -> Response {
     json_response(status, &json!({ "data": data }))
 }
 
-pub(super) fn no_content() -> Response {
+fn no_content() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.extensions_mut().insert(Shaped);
     response
@@ -481,10 +481,7 @@ fn bank_account(body: &Map<String, Value>, errors: &mut Errors) -> String {
 }
 
 /// 409 when the `Idempotency-Key` was used in the last 24 hours.
-pub(super) fn check_idempotency(
-    st: &ZeptoState,
-    headers: &HeaderMap,
-) -> Result<Option<String>, Response> {
+fn check_idempotency(st: &ZeptoState, headers: &HeaderMap) -> Result<Option<String>, Response> {
     let Some(key) = util::header(headers, "idempotency-key")
         .map(str::trim)
         .filter(|k| !k.is_empty())

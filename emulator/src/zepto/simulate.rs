@@ -205,8 +205,9 @@ fn digits(
     }
 }
 
-/// The payer's account (checked, defaults applied) and name.
-fn payer(body: &Map<String, Value>, max_name: usize, errors: &mut Errors) -> String {
+/// The payer's account (checked, defaults applied) and name (at most `max_name` characters
+/// when the rail limits it).
+fn payer(body: &Map<String, Value>, max_name: Option<usize>, errors: &mut Errors) -> String {
     digits(body, "from_bsb", "From bsb", (6, 6), false, errors);
     digits(
         body,
@@ -223,7 +224,9 @@ fn payer(body: &Map<String, Value>, max_name: usize, errors: &mut Errors) -> Str
         "Simulated Debtor",
         errors,
     );
-    length(&Some(name.clone()), "Debtor name", 1, max_name, errors);
+    if let Some(max) = max_name {
+        length(&Some(name.clone()), "Debtor name", 1, max, errors);
+    }
     if !is_printable_ascii(&name) {
         errors.push("Debtor name must be printable ASCII".into());
     }
@@ -278,7 +281,7 @@ pub(super) async fn incoming_npp_payid_payment(
             "simulated-payid-payment",
             &mut errors,
         );
-        let debtor_name = payer(body, 140, &mut errors);
+        let debtor_name = payer(body, None, &mut errors);
         let (Some(payid_email), Some(amount), true) = (payid_email, amount, errors.is_empty())
         else {
             return Err(errors.join(", "));
@@ -329,7 +332,7 @@ fn account_payment(
                 "simulated-npp-payment",
                 &mut errors,
             );
-            (description, payer(body, 140, &mut errors))
+            (description, payer(body, None, &mut errors))
         }
         Rail::DirectEntry => {
             let reference = or_default(
@@ -346,7 +349,7 @@ fn account_payment(
                 18,
                 &mut errors,
             );
-            (reference, payer(body, 16, &mut errors))
+            (reference, payer(body, Some(16), &mut errors))
         }
     };
     let (Some(to_bsb), Some(to_account), Some(amount), true) =
