@@ -44,7 +44,10 @@ fn now(emulator: &RunningEmulator) -> Timestamp {
 
 /// Runs the emulator's processing cycle (Zepto's sandbox runs one a minute).
 async fn process(emulator: &RunningEmulator) {
-    let response = reqwest::Client::new()
+    let response = splitkit_common::tls::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/zepto/process", emulator.control_url()))
         .header("content-type", "application/json")
         .body("{}")
