@@ -33,6 +33,7 @@ pub mod decimal;
 pub mod decode;
 pub mod error;
 pub mod idempotency;
+pub mod lenient;
 pub mod money;
 pub mod operation;
 pub mod options;
@@ -58,7 +59,7 @@ pub use money::{Currency, MinorUnits};
 pub use operation::{Method, Operation, Pagination};
 pub use options::HttpOptions;
 pub use pagination::{Link, Page};
-pub use request::{Body, Request};
+pub use request::{Body, OpenEnum, Request};
 #[doc(hidden)]
 pub use reqwest; // for `http_options_setters!`
 pub use retry::{ErrorClass, RetryPolicy};

@@ -11,11 +11,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::Error;
 
 /// An amount in the currency's minor unit (cents for AUD, USD, EUR, ...).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+///
+/// Written as a JSON integer. Read from an integer or, tolerantly, from a string holding one
+/// (`"1500"`); a fraction (`15.5`, `"15.50"`) is refused, never rounded (see [`crate::lenient`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(transparent)]
 pub struct MinorUnits(i64);
+
+impl<'de> Deserialize<'de> for MinorUnits {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::lenient::deserialize_i64(deserializer).map(Self)
+    }
+}
 
 impl MinorUnits {
     /// Zero.
@@ -191,6 +198,16 @@ mod tests {
             MinorUnits::checked_sum([MinorUnits::new(i64::MAX), MinorUnits::new(1)]),
             None
         );
+    }
+
+    #[test]
+    fn minor_units_read_numeric_strings_but_never_fractions() {
+        let read = |json: &str| serde_json::from_str::<MinorUnits>(json);
+        assert_eq!(read("1500").unwrap(), MinorUnits::new(1500));
+        assert_eq!(read("\"1500\"").unwrap(), MinorUnits::new(1500));
+        assert!(read("15.5").is_err());
+        assert!(read("\"15.50\"").is_err());
+        assert_eq!(serde_json::to_string(&MinorUnits::new(-3)).unwrap(), "-3");
     }
 
     #[test]

@@ -60,6 +60,32 @@ impl fmt::Debug for Body {
     }
 }
 
+/// A generated open enum: one variant per value the SDK knows, plus `Unknown` holding a value
+/// read from an answer that this SDK does not know.
+///
+/// `Unknown` values are kept when reading and refused when writing ("strict writer"): in a JSON
+/// body their `Serialize` fails, and in a path, query or header parameter the generated request
+/// builders call [`ensure_known`] before anything is built.
+pub trait OpenEnum: Display {
+    /// Whether this is the `Unknown` variant.
+    fn is_unknown(&self) -> bool;
+}
+
+/// Refuses, with a [`Error::Validation`] naming `parameter`, any value in `values` that is an
+/// `Unknown` enum value. Takes one value (`[&v]`), an `Option` (`&opt`) or a list (`&list`).
+pub fn ensure_known<'a, E: OpenEnum + 'a>(
+    parameter: &'static str,
+    values: impl IntoIterator<Item = &'a E>,
+) -> Result<(), Error> {
+    match values.into_iter().find(|value| value.is_unknown()) {
+        Some(value) => Err(Error::validation(
+            parameter,
+            format!("`{value}` is not a value this SDK knows, so it is not sent"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// One call to one operation, before it is sent.
 ///
 /// Generated code builds it from the operation's parameters; hand-written code can add an
@@ -341,6 +367,29 @@ mod tests {
             req.body().bytes(),
             Bytes::from_static(b"item_name_1=Tea+%26+cake&amount_1=450")
         );
+    }
+
+    #[test]
+    fn unknown_enum_values_are_refused_by_parameter_name() {
+        struct Status(&'static str);
+        impl Display for Status {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl OpenEnum for Status {
+            fn is_unknown(&self) -> bool {
+                self.0 != "paid"
+            }
+        }
+        assert!(ensure_known("status", [&Status("paid")]).is_ok());
+        assert!(ensure_known("status", &None::<Status>).is_ok());
+        let err = ensure_known("status", &vec![Status("paid"), Status("bogus")]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field, .. } if field == "status"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("`bogus`"), "{err}");
     }
 
     #[test]

@@ -11,8 +11,9 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use crate::error::Error;
 
 /// An instant, read from RFC 3339 (`2021-04-10T23:15:00Z`, any offset, fractional seconds) and
-/// also, tolerantly, from `2021-04-10 23:15:00` or `2021-04-10T23:15:00` (no offset: taken as
-/// UTC). Written as RFC 3339.
+/// also, tolerantly, with a space instead of the `T` (`2021-09-02 02:24:50+00:00`, as Zepto's
+/// documents print some times) and without an offset (`2021-04-10 23:15:00`,
+/// `2021-04-10T23:15:00`: taken as UTC). Written as RFC 3339.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
@@ -39,10 +40,13 @@ impl Timestamp {
             .map_err(|e| Error::validation("timestamp", e.to_string()))
     }
 
-    /// Parses RFC 3339; also, as UTC, a date-time without an offset
-    /// (`YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`, optional fraction).
+    /// Parses RFC 3339, also with a space instead of the `T`; and, as UTC, a date-time
+    /// without an offset (`YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`, optional fraction).
     pub fn parse(text: &str) -> Result<Self, Error> {
         if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+            return Ok(Self(at));
+        }
+        if let Some(at) = parse_space_separated(text) {
             return Ok(Self(at));
         }
         let plain = format_description!(
@@ -53,6 +57,39 @@ impl Timestamp {
             .map_err(|_| {
                 Error::validation("timestamp", format!("not an RFC 3339 date-time: {text:?}"))
             })
+    }
+}
+
+/// RFC 3339 with a space where the `T` goes (`2021-09-02 02:24:50+00:00`), without allocating.
+fn parse_space_separated(text: &str) -> Option<OffsetDateTime> {
+    const LONGEST: usize = 64;
+    let bytes = text.as_bytes();
+    if bytes.len() > LONGEST || bytes.get(10) != Some(&b' ') {
+        return None;
+    }
+    let mut buffer = [0u8; LONGEST];
+    let copy = &mut buffer[..bytes.len()];
+    copy.copy_from_slice(bytes);
+    copy[10] = b'T';
+    let text = std::str::from_utf8(copy).ok()?;
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
+
+/// Reads a string through `parse` without allocating a `String` for it.
+struct ParseVisitor<T> {
+    what: &'static str,
+    parse: fn(&str) -> Result<T, Error>,
+}
+
+impl<T> serde::de::Visitor<'_> for ParseVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.what)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        (self.parse)(value).map_err(E::custom)
     }
 }
 
@@ -92,8 +129,10 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(ParseVisitor {
+            what: "an RFC 3339 date-time string",
+            parse: Self::parse,
+        })
     }
 }
 
@@ -159,8 +198,10 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(ParseVisitor {
+            what: "a YYYY-MM-DD date string",
+            parse: Self::parse,
+        })
     }
 }
 
@@ -175,12 +216,20 @@ mod tests {
         let c = Timestamp::parse("2021-04-10 23:15:00").unwrap();
         let d = Timestamp::parse("2021-04-10T23:15:00").unwrap();
         let e = Timestamp::parse("2021-04-10T23:15:00.000").unwrap();
+        let f = Timestamp::parse("2021-04-11 09:15:00+10:00").unwrap();
+        let g = Timestamp::parse("2021-04-10 23:15:00.000Z").unwrap();
+        assert_eq!(a, f);
+        assert_eq!(a, g);
         assert_eq!(a, b);
         assert_eq!(a, c);
         assert_eq!(a, d);
         assert_eq!(a, e);
         assert_eq!(a.to_string(), "2021-04-10T23:15:00Z");
         assert!(Timestamp::parse("yesterday").is_err());
+        assert!(Timestamp::parse("2021-04-10 23:15:00+25:00").is_err());
+        let spaced: Timestamp = serde_json::from_str("\"2021-09-02 02:24:50+00:00\"").unwrap();
+        assert_eq!(spaced.to_string(), "2021-09-02T02:24:50Z");
+        assert!(serde_json::from_str::<Timestamp>("null").is_err());
         let json: Timestamp = serde_json::from_str("\"2024-06-24T10:09:27.890Z\"").unwrap();
         assert_eq!(json.unix_seconds(), 1_719_223_767);
     }
