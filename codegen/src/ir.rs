@@ -28,9 +28,24 @@ impl Api {
         self.models.iter().find(|model| model.name == name)
     }
 
-    /// Whether `ty` is a decimal, directly or through type aliases.
-    pub fn is_decimal(&self, ty: &Ty) -> bool {
-        resolve_alias(&self.models, ty) == &Ty::Decimal
+    /// Whether `ty` holds a decimal, directly, in a list or map, or through type aliases.
+    pub fn holds_decimal(&self, ty: &Ty) -> bool {
+        self.holds(ty, &|leaf| leaf == &Ty::Decimal)
+    }
+
+    /// Whether `ty` holds a scalar that `splitkit_common::lenient` reads tolerantly (a string,
+    /// an integer, a boolean or a decimal), directly, in a list or map, or through type aliases.
+    pub fn holds_lenient_scalar(&self, ty: &Ty) -> bool {
+        self.holds(ty, &|leaf| {
+            matches!(leaf, Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::Decimal)
+        })
+    }
+
+    fn holds(&self, ty: &Ty, leaf: &dyn Fn(&Ty) -> bool) -> bool {
+        match resolve_alias(&self.models, ty) {
+            Ty::List(item) | Ty::Map(item) => self.holds(item, leaf),
+            other => leaf(other),
+        }
     }
 }
 

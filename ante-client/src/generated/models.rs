@@ -12,11 +12,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
     /// Id of the request, for support.
+    #[serde(with = "splitkit_common::lenient")]
     pub request_id: String,
     /// Human-readable error message (e.g. `Invalid API key format`).
+    #[serde(with = "splitkit_common::lenient")]
     pub error: String,
     /// Optional checklist for complex errors (e.g. `Invalid cart signature`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub details: Option<Vec<String>>,
 }
 
@@ -177,9 +183,13 @@ impl Serialize for GroupMode {
 
 impl<'de> Deserialize<'de> for GroupMode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for GroupMode {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -203,9 +213,10 @@ pub struct Customer {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CreateSessionResponse {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// Hosted session URL for the organizer; it embeds the organizer access token
     /// (`?access=…`), so treat it as a credential.
@@ -215,10 +226,10 @@ pub struct CreateSessionResponse {
     /// When the session expires.
     pub expires_at: Timestamp,
     /// Ante fee rate charged to the merchant (e.g. 0.0201).
-    #[serde(default, with = "splitkit_common::decimal::option")]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub merchant_fee_rate: Option<Decimal>,
     /// Ante fee rate charged to the payers (e.g. 0.01).
-    #[serde(default, with = "splitkit_common::decimal::option")]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub consumer_fee_rate: Option<Decimal>,
     /// Organizer-only link credential; must not be logged, indexed or shared.
     #[serde(default)]
@@ -276,9 +287,13 @@ impl Serialize for SessionStatus {
 
 impl<'de> Deserialize<'de> for SessionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for SessionStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -286,15 +301,24 @@ impl<'de> Deserialize<'de> for SessionStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListSessionsResponse {
     /// Id of the request, for support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub request_id: Option<String>,
     /// Sessions on this page.
     pub data: Vec<SessionSummary>,
     /// Whether another page follows.
+    #[serde(with = "splitkit_common::lenient")]
     pub has_more: bool,
     /// Cursor (milliseconds timestamp) to pass as `cursor` for the next page; null on the last
     /// page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub next_cursor: Option<i64>,
 }
 
@@ -302,18 +326,31 @@ pub struct ListSessionsResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionSummary {
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The `status` property.
     pub status: SessionStatus,
     /// The cart's `metadata.order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub order_ref: Option<String>,
     /// Cart total in the smallest currency unit (named `total_cents` here, `total` on carts and
     /// webhooks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub total_cents: Option<i64>,
     /// Lowercase ISO 4217 currency code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub currency: Option<String>,
     /// When the session was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,9 +365,10 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Session {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The `status` property.
     pub status: SessionStatus,
@@ -338,17 +376,17 @@ pub struct Session {
     #[serde(default)]
     pub expires_at: Option<Timestamp>,
     /// The cart's `metadata.order_ref`.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub order_ref: Option<String>,
     /// The `group` property.
     #[serde(default)]
     pub group: Option<SessionGroup>,
     /// Stripe ids of the payments made for this session (documented as charge ids; the example
     /// shows PaymentIntent ids, `pi_…`).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub charges: Option<Vec<String>>,
     /// Stripe Connect transfer id (`tr_…`) once the group is funded.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub transfer: Option<String>,
 }
 
@@ -356,19 +394,19 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SessionGroup {
     /// The group id.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// Number of people in the group.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub size: Option<i32>,
     /// The `mode` property.
     #[serde(default)]
     pub mode: Option<GroupMode>,
     /// Amount already paid, in the smallest currency unit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub paid_amount: Option<i64>,
     /// Amount still to pay, in the smallest currency unit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub pending_amount: Option<i64>,
     /// The group members and their shares.
     #[serde(default)]
@@ -379,13 +417,13 @@ pub struct SessionGroup {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GroupMember {
     /// The member id.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// Display name.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub name: Option<String>,
     /// The member's share in the smallest currency unit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub amount_cents: Option<i64>,
     /// The `status` property.
     #[serde(default)]
@@ -447,9 +485,13 @@ impl Serialize for MemberStatus {
 
 impl<'de> Deserialize<'de> for MemberStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for MemberStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -457,11 +499,13 @@ impl<'de> Deserialize<'de> for MemberStatus {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RemindSessionResponse {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// Number of members with pending shares that were emailed.
+    #[serde(with = "splitkit_common::lenient")]
     pub reminded: i32,
     /// Number of members that were not emailed.
+    #[serde(with = "splitkit_common::lenient")]
     pub skipped: i32,
 }
 
@@ -472,22 +516,22 @@ pub struct RemindSessionResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Merchant {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// Ante fee rate charged to the merchant (e.g. 0.0201).
-    #[serde(default, with = "splitkit_common::decimal::option")]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub merchant_fee_rate: Option<Decimal>,
     /// Ante fee rate charged to the payers (e.g. 0.01).
-    #[serde(default, with = "splitkit_common::decimal::option")]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub consumer_fee_rate: Option<Decimal>,
     /// Whether the merchant is in sandbox (test) mode.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub sandbox: Option<bool>,
     /// Whether the Stripe Connect account for payouts is connected.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub stripe_connected: Option<bool>,
     /// Whether secret-key session creation without a cart signature (headless) is enabled.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub headless_api_enabled: Option<bool>,
     /// The `payout_currency` property.
     #[serde(default)]
@@ -503,7 +547,7 @@ pub struct PayoutCurrency {
     #[serde(default)]
     pub mode: Option<PayoutCurrencyMode>,
     /// Preferred payout currency (ISO 4217 code) when set.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub preferred: Option<String>,
 }
 
@@ -562,9 +606,13 @@ impl Serialize for PayoutCurrencyMode {
 
 impl<'de> Deserialize<'de> for PayoutCurrencyMode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PayoutCurrencyMode {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -633,9 +681,13 @@ impl Serialize for WebhookEventType {
 
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for WebhookEventType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -643,8 +695,10 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookEndpoint {
     /// The endpoint id (used by DELETE /webhooks/{id}).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// HTTPS URL Ante POSTs events to.
+    #[serde(with = "splitkit_common::lenient")]
     pub url: String,
     /// Event types delivered to this endpoint.
     #[serde(default)]
@@ -655,7 +709,7 @@ pub struct WebhookEndpoint {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ListWebhookEndpointsResponse {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// The webhook endpoints.
     #[serde(default)]
@@ -675,13 +729,13 @@ pub struct CreateWebhookEndpointRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CreateWebhookEndpointResponse {
     /// Id of the request, for support.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub request_id: Option<String>,
     /// The endpoint id.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// HTTPS URL Ante POSTs events to.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub url: Option<String>,
     /// Event types delivered to this endpoint.
     #[serde(default)]
@@ -698,6 +752,7 @@ pub struct CreateWebhookEndpointResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
     /// Event id (e.g. `evt_1719234567890`); the de-duplication key.
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// The `type` property.
     #[serde(rename = "type")]
@@ -715,12 +770,21 @@ pub struct WebhookEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupCreatedData {
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub group_id: Option<String>,
     /// The cart's `metadata.order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub order_ref: Option<String>,
     /// When the group expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -734,38 +798,79 @@ pub struct GroupCreatedData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupFundedData {
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub group_id: Option<String>,
     /// Stripe Connect transfer id (`tr_…`), or `none` in sandbox.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub transfer_id: Option<String>,
     /// Cart total in the smallest currency unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub total: Option<i64>,
     /// Ante's fee withheld from the merchant, in the smallest currency unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub merchant_fee: Option<i64>,
     /// The cart's `metadata.order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub order_ref: Option<String>,
     /// Lowercase ISO 4217 code the group paid in (FX case only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub checkout_currency: Option<String>,
     /// The merchant's preferred payout currency (FX case only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub payout_currency_preference: Option<String>,
     /// FX fee (2%) withheld from the gross merchant transfer, in the smallest unit of the
     /// checkout currency (FX case only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub fx_fee_cents: Option<i64>,
     /// Net amount transferred to the merchant after fees, in the smallest unit of the checkout
     /// currency (FX case only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub merchant_transfer_cents: Option<i64>,
     /// True for test-mode settlements, which skip the Connect transfer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub sandbox_payout_skipped: Option<bool>,
 }
 
@@ -773,18 +878,35 @@ pub struct GroupFundedData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupExpiredData {
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub group_id: Option<String>,
     /// The cart's `metadata.order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub order_ref: Option<String>,
     /// Whether paid shares were refunded (documented as `true`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub refunded: Option<bool>,
     /// Why the group ended (`expired`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub reason: Option<String>,
 }
 
@@ -794,17 +916,34 @@ pub struct GroupExpiredData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupCancelledData {
     /// The session id.
+    #[serde(with = "splitkit_common::lenient")]
     pub session_id: String,
     /// The group id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub group_id: Option<String>,
     /// The cart's `metadata.order_ref`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub order_ref: Option<String>,
     /// Whether paid shares were refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub refunded: Option<bool>,
     /// Why the group ended (probably `cancelled`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub reason: Option<String>,
 }

@@ -101,13 +101,12 @@ impl ModelsEmitter<'_> {
         if field.optional && !field.required && model.serialize {
             args.push(quote!(skip_serializing_if = "Option::is_none"));
         }
-        if self.api.is_decimal(&field.ty) {
-            let adapter = if field.optional {
-                "splitkit_common::decimal::option"
-            } else {
-                "splitkit_common::decimal"
-            };
-            args.push(quote!(with = #adapter));
+        // Tolerant reader: answers' strings, integers, booleans and decimals are read through
+        // `splitkit_common::lenient` (numbers as strings and back, exact decimals); decimals are
+        // also written through it, as exact JSON numbers.
+        let lenient = model.deserialize && self.api.holds_lenient_scalar(&field.ty);
+        if lenient || self.api.holds_decimal(&field.ty) {
+            args.push(quote!(with = "splitkit_common::lenient"));
         }
         let serde = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
         let mut ty = self.ty(&field.ty);
@@ -206,9 +205,13 @@ impl ModelsEmitter<'_> {
 
             impl<'de> Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = String::deserialize(deserializer)?;
-                    let Ok(parsed) = value.parse::<Self>();
-                    Ok(parsed)
+                    splitkit_common::lenient::open_enum(deserializer)
+                }
+            }
+
+            impl splitkit_common::OpenEnum for #name {
+                fn is_unknown(&self) -> bool {
+                    matches!(self, Self::Unknown(_))
                 }
             }
         }

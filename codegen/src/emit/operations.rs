@@ -9,7 +9,8 @@ use quote::quote;
 
 use super::tokens::{Imports, docs, ident, inner_docs, paragraphs, ty_tokens};
 use crate::ir::{
-    Api, BodyEncoding, Operation, Pagination, Param, ParamLocation, PathParamTy, Response, Ty,
+    Api, BodyEncoding, ModelKind, Operation, Pagination, Param, ParamLocation, PathParamTy,
+    Response, Ty, resolve_alias,
 };
 
 /// What `operations.rs` imports from the runtime; a model with one of these names is written
@@ -40,6 +41,7 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
         .filter_map(|operation| operation.params_ident.as_deref())
         .collect();
     let mut emitter = OperationsEmitter {
+        api,
         imports: Imports::default(),
         imported_models: RefCell::default(),
         qualified_models: Cell::new(false),
@@ -86,6 +88,7 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
 }
 
 struct OperationsEmitter<'a> {
+    api: &'a Api,
     imports: Imports,
     /// Models written by their plain name, imported from `super::models`.
     imported_models: RefCell<BTreeSet<String>>,
@@ -262,6 +265,7 @@ impl OperationsEmitter<'_> {
             let name = ident(&param.ident);
             quote!(.path_param(#wire, #name))
         });
+        let checks = self.enum_checks(operation);
         let params = operation.params.iter().map(param_call);
         let chain = quote!(Request::new(&#static_name) #(#path_params)* #(#params)*);
         let body = match operation.body.as_ref().map(|body| body.encoding) {
@@ -273,9 +277,47 @@ impl OperationsEmitter<'_> {
             #doc
             #allow
             pub fn #name(#(#arguments),*) -> Result<Request, Error> {
+                #(#checks)*
                 #body
             }
         }
+    }
+
+    /// Strict writer: one `ensure_known(...)?;` per parameter that holds an open enum, so an
+    /// `Unknown` value is refused, naming the parameter, before the request is built.
+    fn enum_checks(&mut self, operation: &Operation) -> Vec<TokenStream> {
+        let mut checks = Vec::new();
+        for param in &operation.path_params {
+            if let PathParamTy::Enum(_) = param.ty {
+                let wire = &param.wire;
+                let name = ident(&param.ident);
+                checks.push(quote!(ensure_known(#wire, [#name])?;));
+            }
+        }
+        for param in &operation.params {
+            let (is_list, item) = match resolve_alias(&self.api.models, &param.ty) {
+                Ty::List(item) => (true, resolve_alias(&self.api.models, item)),
+                other => (false, other),
+            };
+            let is_enum = matches!(item, Ty::Named(name) if self.api.model(name)
+                .is_some_and(|model| matches!(model.kind, ModelKind::Enum(_))));
+            if !is_enum {
+                continue;
+            }
+            let wire = &param.wire;
+            let field = ident(&param.ident);
+            let values = match (is_list, param.required) {
+                (false, true) => quote!([&params.#field]),
+                (true, false) => quote!(params.#field.iter().flatten()),
+                _ => quote!(&params.#field),
+            };
+            checks.push(quote!(ensure_known(#wire, #values)?;));
+        }
+        if !checks.is_empty() {
+            self.imports
+                .add("splitkit_common::request", "ensure_known");
+        }
+        checks
     }
 
     fn send_fn(&mut self, operation: &Operation) -> TokenStream {

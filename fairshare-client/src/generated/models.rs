@@ -67,9 +67,13 @@ impl Serialize for SplitType {
 
 impl<'de> Deserialize<'de> for SplitType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for SplitType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -128,9 +132,13 @@ impl Serialize for ConvenienceFeeType {
 
 impl<'de> Deserialize<'de> for ConvenienceFeeType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for ConvenienceFeeType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -208,9 +216,13 @@ impl Serialize for SplitSessionStatus {
 
 impl<'de> Deserialize<'de> for SplitSessionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for SplitSessionStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -315,9 +327,13 @@ impl Serialize for ErrorCode {
 
 impl<'de> Deserialize<'de> for ErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for ErrorCode {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -328,6 +344,7 @@ pub struct ErrorResponse {
     /// Stable, machine-readable error code.
     pub code: ErrorCode,
     /// Human-readable error message.
+    #[serde(with = "splitkit_common::lenient")]
     pub message: String,
 }
 
@@ -339,7 +356,7 @@ pub struct CreateSplitSessionItem {
     /// Item name or description.
     pub description: String,
     /// Price per unit (decimal, major units).
-    #[serde(with = "splitkit_common::decimal")]
+    #[serde(with = "splitkit_common::lenient")]
     pub price: Decimal,
     /// Quantity available. Must be at least 1.
     pub quantity: i32,
@@ -354,7 +371,7 @@ pub struct CreateSplitSessionItem {
 pub struct CreateSplitSessionRequest {
     /// Total amount for the split session (decimal, major units). Despite the name, the newer
     /// documentation no longer says "in QAR"; the amount is presumably in `currency`.
-    #[serde(rename = "totalAmountQar", with = "splitkit_common::decimal")]
+    #[serde(rename = "totalAmountQar", with = "splitkit_common::lenient")]
     pub total_amount_qar: Decimal,
     /// Items available in the split session. Required for ITEM_CLAIM; not used by the other
     /// split types.
@@ -380,7 +397,7 @@ pub struct CreateSplitSessionRequest {
     #[serde(
         rename = "convenienceFeeValue",
         skip_serializing_if = "Option::is_none",
-        with = "splitkit_common::decimal::option"
+        with = "splitkit_common::lenient"
     )]
     pub convenience_fee_value: Option<Decimal>,
     /// Optional metadata (for example your order ID), up to 1024 characters.
@@ -417,19 +434,19 @@ pub struct SetExpectedContributorsRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SplitSessionItem {
     /// The merchant's item identifier.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// Item name or description.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub description: Option<String>,
     /// Price per unit (decimal, major units).
-    #[serde(default, with = "splitkit_common::decimal::option")]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub price: Option<Decimal>,
     /// Quantity available.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub quantity: Option<i32>,
     /// Image URL, if any.
-    #[serde(rename = "imageUrl", default)]
+    #[serde(rename = "imageUrl", default, with = "splitkit_common::lenient")]
     pub image_url: Option<String>,
 }
 
@@ -441,23 +458,24 @@ pub type Contribution = serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SplitSession {
     /// Split session ID (a UUID in the documented example).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Shareable session link for contributors, of the form
     /// `https://app.fairsharepay.com/contributor/{id}`.
-    #[serde(rename = "splitSessionLink")]
+    #[serde(rename = "splitSessionLink", with = "splitkit_common::lenient")]
     pub split_session_link: String,
     /// Total session amount (decimal, major units).
-    #[serde(with = "splitkit_common::decimal")]
+    #[serde(with = "splitkit_common::lenient")]
     pub total: Decimal,
     /// Amount collected so far (decimal, major units).
-    #[serde(with = "splitkit_common::decimal")]
+    #[serde(with = "splitkit_common::lenient")]
     pub collected: Decimal,
     /// Amount authorized so far (decimal, major units). Present in the documented example but
     /// not in the field table.
     #[serde(
         rename = "authorizedAmount",
         default,
-        with = "splitkit_common::decimal::option"
+        with = "splitkit_common::lenient"
     )]
     pub authorized_amount: Option<Decimal>,
     /// Current session status.
@@ -474,22 +492,23 @@ pub struct SplitSession {
     #[serde(rename = "refundedAt", default)]
     pub refunded_at: Option<Timestamp>,
     /// Session currency (ISO currency code).
+    #[serde(with = "splitkit_common::lenient")]
     pub currency: String,
     /// Connected payment gateway, for example `STRIPE`. The set of values is not documented.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub gateway: Option<String>,
     /// Session split type.
     #[serde(rename = "splitType")]
     pub split_type: SplitType,
     /// Expected contributor count (EQUAL_COUNT sessions).
-    #[serde(rename = "expectedContributors", default)]
+    #[serde(
+        rename = "expectedContributors",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub expected_contributors: Option<i32>,
     /// Minimum contribution (for proportional pool), if any.
-    #[serde(
-        rename = "minContribution",
-        default,
-        with = "splitkit_common::decimal::option"
-    )]
+    #[serde(rename = "minContribution", default, with = "splitkit_common::lenient")]
     pub min_contribution: Option<Decimal>,
     /// Session convenience fee mode.
     #[serde(rename = "convenienceFeeType", default)]
@@ -498,32 +517,52 @@ pub struct SplitSession {
     #[serde(
         rename = "convenienceFeeValue",
         default,
-        with = "splitkit_common::decimal::option"
+        with = "splitkit_common::lenient"
     )]
     pub convenience_fee_value: Option<Decimal>,
     /// Session title.
-    #[serde(rename = "detailTitle", default)]
+    #[serde(rename = "detailTitle", default, with = "splitkit_common::lenient")]
     pub detail_title: Option<String>,
     /// Lead contributor name, once known.
-    #[serde(rename = "leadContributorName", default)]
+    #[serde(
+        rename = "leadContributorName",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub lead_contributor_name: Option<String>,
     /// Lead contributor email, once known.
-    #[serde(rename = "leadContributorEmail", default)]
+    #[serde(
+        rename = "leadContributorEmail",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub lead_contributor_email: Option<String>,
     /// Metadata given at creation.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub meta: Option<String>,
     /// Redirect URL after a successful payment flow. Present in the documented example but not
     /// in the field table.
-    #[serde(rename = "successRedirectUrl", default)]
+    #[serde(
+        rename = "successRedirectUrl",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub success_redirect_url: Option<String>,
     /// Redirect URL if the user cancels. Present in the documented example but not in the field
     /// table.
-    #[serde(rename = "cancelRedirectUrl", default)]
+    #[serde(
+        rename = "cancelRedirectUrl",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub cancel_redirect_url: Option<String>,
     /// Redirect URL if the payment fails. Present in the documented example but not in the
     /// field table.
-    #[serde(rename = "failedRedirectUrl", default)]
+    #[serde(
+        rename = "failedRedirectUrl",
+        default,
+        with = "splitkit_common::lenient"
+    )]
     pub failed_redirect_url: Option<String>,
     /// Session items (ITEM_CLAIM sessions).
     #[serde(default)]
@@ -623,9 +662,13 @@ impl Serialize for WebhookEventType {
 
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for WebhookEventType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -647,6 +690,7 @@ pub struct WebhookEventData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
     /// Event identifier, stable across retries; use it to deduplicate.
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Event type.
     #[serde(rename = "type")]

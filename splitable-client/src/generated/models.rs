@@ -63,14 +63,14 @@ pub struct SplitCreateResult {
     /// (recorded forms: `https://checkout.splitable.com/cws/<split_id>`,
     /// `https://<company>.splitable-draft.com/cws/<split_id>`, and in the docs
     /// `https://<company>.splitable.com/splits/<split_id>/team`).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub split_url: Option<String>,
     /// Uniquely identifies the split (52 lowercase hexadecimal characters in every sample);
     /// used by `listPaidMembers`.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub split_id: Option<String>,
     /// Present only on failure; a human-readable message.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub error: Option<String>,
 }
 
@@ -79,6 +79,7 @@ pub struct SplitCreateResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorResponse {
     /// A human-readable message.
+    #[serde(with = "splitkit_common::lenient")]
     pub error: String,
 }
 
@@ -86,8 +87,10 @@ pub struct ErrorResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PaidMember {
     /// The member's name.
+    #[serde(with = "splitkit_common::lenient")]
     pub name: String,
     /// The member's email address.
+    #[serde(with = "splitkit_common::lenient")]
     pub email: String,
 }
 
@@ -189,9 +192,13 @@ impl Serialize for PaymentStatus {
 
 impl<'de> Deserialize<'de> for PaymentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PaymentStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -208,6 +215,7 @@ impl<'de> Deserialize<'de> for PaymentStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitCallback {
     /// The same `invoice` value sent when creating the split.
+    #[serde(with = "splitkit_common::lenient")]
     pub invoice: String,
     /// The `payment_status` property.
     pub payment_status: PaymentStatus,
@@ -218,5 +226,6 @@ pub struct SplitCallback {
     /// A unique id for this transaction, to keep in your system. split(able) asks for it if you
     /// contact them, and it is required for issuing a refund. Opaque (numeric in the docs,
     /// hexadecimal in other samples).
+    #[serde(with = "splitkit_common::lenient")]
     pub transaction_id: String,
 }

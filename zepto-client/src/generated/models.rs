@@ -46,20 +46,24 @@ pub struct AddReceivableContactRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Agreement {
     /// Agreement reference, e.g. `A.2`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Account ID (UUID) of the initiator.
+    #[serde(with = "splitkit_common::lenient")]
     pub initiator_id: String,
     /// Account ID (UUID) of the authoriser (Contact.data.account.id).
+    #[serde(with = "splitkit_common::lenient")]
     pub authoriser_id: String,
     /// Contact ID (UUID) of the authoriser (Contact.data.id).
+    #[serde(with = "splitkit_common::lenient")]
     pub contact_id: String,
     /// Bank account ID (UUID) the Agreement applies to.
+    #[serde(with = "splitkit_common::lenient")]
     pub bank_account_id: String,
     /// The `status` property.
     pub status: AgreementStatus,
     /// Reason for the current status, if any.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub status_reason: Option<String>,
     /// When the authoriser responded; null until then.
     #[serde(default)]
@@ -160,9 +164,13 @@ impl Serialize for AgreementStatus {
 
 impl<'de> Deserialize<'de> for AgreementStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for AgreementStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -170,19 +178,24 @@ impl<'de> Deserialize<'de> for AgreementStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankAccount {
     /// Bank account ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// BSB.
+    #[serde(with = "splitkit_common::lenient")]
     pub branch_code: String,
     /// Name of the bank.
+    #[serde(with = "splitkit_common::lenient")]
     pub bank_name: String,
     /// Account number.
+    #[serde(with = "splitkit_common::lenient")]
     pub account_number: String,
     /// The `status` property.
     pub status: BankAccountState,
     /// Title of the account.
+    #[serde(with = "splitkit_common::lenient")]
     pub title: String,
     /// Available balance in cents (Float Accounts); null otherwise.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub available_balance: Option<i64>,
     /// The `payid_configs` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,9 +272,13 @@ impl Serialize for BankAccountState {
 
 impl<'de> Deserialize<'de> for BankAccountState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for BankAccountState {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -269,6 +286,7 @@ impl<'de> Deserialize<'de> for BankAccountState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankConnection {
     /// Bank connection ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// The `provider_name` property.
     pub provider_name: BankConnectionProvider,
@@ -280,7 +298,7 @@ pub struct BankConnection {
     #[serde(default)]
     pub removed_at: Option<Timestamp>,
     /// Why the connection failed, if it did.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub failure_reason: Option<String>,
     /// The `institution` property.
     pub institution: BankConnectionInstitution,
@@ -294,10 +312,13 @@ pub struct BankConnection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankConnectionContact {
     /// Contact ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Contact name.
+    #[serde(with = "splitkit_common::lenient")]
     pub name: String,
     /// Contact email.
+    #[serde(with = "splitkit_common::lenient")]
     pub email: String,
 }
 
@@ -305,8 +326,10 @@ pub struct BankConnectionContact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankConnectionInstitution {
     /// Short name, e.g. `CBA`.
+    #[serde(with = "splitkit_common::lenient")]
     pub short_name: String,
     /// Full name.
+    #[serde(with = "splitkit_common::lenient")]
     pub full_name: String,
 }
 
@@ -314,6 +337,7 @@ pub struct BankConnectionInstitution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BankConnectionLinks {
     /// Link to share with the Contact to update (re-authorise) the bank connection.
+    #[serde(with = "splitkit_common::lenient")]
     pub update_bank_connection: String,
 }
 
@@ -387,9 +411,13 @@ impl Serialize for BankConnectionProvider {
 
 impl<'de> Deserialize<'de> for BankConnectionProvider {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for BankConnectionProvider {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -459,9 +487,13 @@ impl Serialize for BankConnectionState {
 
 impl<'de> Deserialize<'de> for BankConnectionState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for BankConnectionState {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -527,9 +559,13 @@ impl Serialize for CategoryPurposeCode {
 
 impl<'de> Deserialize<'de> for CategoryPurposeCode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for CategoryPurposeCode {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -538,13 +574,21 @@ impl<'de> Deserialize<'de> for CategoryPurposeCode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     /// Contact ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Contact reference, e.g. `CNT.123` (shown when getting a single Contact).
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ref",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub ref_: Option<String>,
     /// The name of the Contact.
+    #[serde(with = "splitkit_common::lenient")]
     pub name: String,
     /// The email of the Contact.
+    #[serde(with = "splitkit_common::lenient")]
     pub email: String,
     /// The `type` property.
     #[serde(rename = "type")]
@@ -572,6 +616,7 @@ pub struct Contact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactAnyoneAccount {
     /// Anyone account ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
 }
 
@@ -580,16 +625,16 @@ pub struct ContactAnyoneAccount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactBankAccount {
     /// Bank account ID (UUID).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// Account number.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub account_number: Option<String>,
     /// BSB.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub branch_code: Option<String>,
     /// Name of the bank.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub bank_name: Option<String>,
     /// The `state` property.
     pub state: BankAccountState,
@@ -607,8 +652,10 @@ pub struct ContactBankAccount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactBankAccountBlocks {
     /// Debits from this bank account are blocked.
+    #[serde(with = "splitkit_common::lenient")]
     pub debits_blocked: bool,
     /// Credits to this bank account are blocked.
+    #[serde(with = "splitkit_common::lenient")]
     pub credits_blocked: bool,
 }
 
@@ -616,7 +663,7 @@ pub struct ContactBankAccountBlocks {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactBankConnection {
     /// Bank connection ID (UUID); null when there is none.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
 }
 
@@ -624,7 +671,11 @@ pub struct ContactBankConnection {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactLinks {
     /// Link to share with the Contact so they can add a bank connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub add_bank_connection: Option<String>,
 }
 
@@ -698,9 +749,13 @@ impl Serialize for ContactType {
 
 impl<'de> Deserialize<'de> for ContactType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for ContactType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -782,7 +837,11 @@ pub struct CreateTransferRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ErrorLinks {
     /// Documentation page about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub about: Option<String>,
 }
 
@@ -792,7 +851,11 @@ pub struct ErrorLinks {
 pub struct ErrorMeta {
     /// For a reused idempotency key (409 Conflict): the reference of the resource that was
     /// already created with this key, e.g. `PB.1a4`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub resource_ref: Option<String>,
 }
 
@@ -800,8 +863,10 @@ pub struct ErrorMeta {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorObject {
     /// Short title of the error.
+    #[serde(with = "splitkit_common::lenient")]
     pub title: String,
     /// Details about the error.
+    #[serde(with = "splitkit_common::lenient")]
     pub detail: String,
     /// The `links` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1001,9 +1066,13 @@ impl Serialize for OAuthScope {
 
 impl<'de> Deserialize<'de> for OAuthScope {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for OAuthScope {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1012,9 +1081,10 @@ impl<'de> Deserialize<'de> for OAuthScope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenAgreement {
     /// Open Agreement reference, e.g. `OA.1`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Title of the Open Agreement (visible to authorisers).
+    #[serde(with = "splitkit_common::lenient")]
     pub title: String,
     /// The `status` property.
     pub status: OpenAgreementStatus,
@@ -1023,6 +1093,7 @@ pub struct OpenAgreement {
     /// The `terms` property.
     pub terms: Terms,
     /// Link to share with authorisers to accept the Open Agreement.
+    #[serde(with = "splitkit_common::lenient")]
     pub link: String,
 }
 
@@ -1096,9 +1167,13 @@ impl Serialize for OpenAgreementStatus {
 
 impl<'de> Deserialize<'de> for OpenAgreementStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for OpenAgreementStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1152,9 +1227,13 @@ impl Serialize for PayIdAliasType {
 
 impl<'de> Deserialize<'de> for PayIdAliasType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PayIdAliasType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1162,12 +1241,16 @@ impl<'de> Deserialize<'de> for PayIdAliasType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PayIdConfigs {
     /// Email domain of the PayIDs issued from this account.
+    #[serde(with = "splitkit_common::lenient")]
     pub email_domain: String,
     /// Whether PayID pooling is enabled (the documented example shows `disabled`).
+    #[serde(with = "splitkit_common::lenient")]
     pub pooling_state: String,
     /// Maximum number of pre-registered PayIDs in the pool.
+    #[serde(with = "splitkit_common::lenient")]
     pub max_pool_size: i32,
     /// Current number of pre-registered PayIDs in the pool.
+    #[serde(with = "splitkit_common::lenient")]
     pub current_pool_size: i32,
 }
 
@@ -1175,10 +1258,12 @@ pub struct PayIdConfigs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PayIdDetails {
     /// The PayID, e.g. an email address.
+    #[serde(with = "splitkit_common::lenient")]
     pub alias_value: String,
     /// The `alias_type` property.
     pub alias_type: PayIdAliasType,
     /// The merchant's alias name shown to payers.
+    #[serde(with = "splitkit_common::lenient")]
     pub alias_name: String,
     /// The `state` property.
     pub state: PayIdState,
@@ -1248,9 +1333,13 @@ impl Serialize for PayIdState {
 
 impl<'de> Deserialize<'de> for PayIdState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PayIdState {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1259,9 +1348,10 @@ impl<'de> Deserialize<'de> for PayIdState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Payment {
     /// Payment reference, e.g. `PB.1`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Bank account ID (UUID) the funds are taken from.
+    #[serde(with = "splitkit_common::lenient")]
     pub your_bank_account_id: String,
     /// Payment channels, in order.
     pub channels: Vec<PaymentChannel>,
@@ -1336,9 +1426,13 @@ impl Serialize for PaymentChannel {
 
 impl<'de> Deserialize<'de> for PaymentChannel {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PaymentChannel {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1354,11 +1448,13 @@ pub struct PaymentListResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentPayout {
     /// Payout (debit) reference, e.g. `D.1`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Contact ID (UUID) of the recipient.
+    #[serde(with = "splitkit_common::lenient")]
     pub recipient_contact_id: String,
     /// The Payment description (only visible to the payer).
+    #[serde(with = "splitkit_common::lenient")]
     pub batch_description: String,
     /// When the payout matures.
     pub matures_at: Timestamp,
@@ -1367,18 +1463,26 @@ pub struct PaymentPayout {
     /// The `status` property.
     pub status: TransactionStatus,
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
     /// Description that both the payer and recipient can see.
+    #[serde(with = "splitkit_common::lenient")]
     pub description: String,
     /// ID (UUID) of the source of funds.
+    #[serde(with = "splitkit_common::lenient")]
     pub from_id: String,
     /// ID (UUID) of the destination of funds.
+    #[serde(with = "splitkit_common::lenient")]
     pub to_id: String,
     /// The `category_purpose_code` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_purpose_code: Option<CategoryPurposeCode>,
     /// The payout's end-to-end ID, when it was given one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub end_to_end_id: Option<String>,
     /// The `metadata` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1390,27 +1494,32 @@ pub struct PaymentPayout {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequest {
     /// Payment Request reference, e.g. `PR.39p1`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Account ID (UUID) of the initiator (creditor).
+    #[serde(with = "splitkit_common::lenient")]
     pub initiator_id: String,
     /// Bank account ID (UUID) the funds settle to.
+    #[serde(with = "splitkit_common::lenient")]
     pub your_bank_account_id: String,
     /// Account ID (UUID) of the authoriser (debtor).
+    #[serde(with = "splitkit_common::lenient")]
     pub authoriser_id: String,
     /// Contact ID (UUID) of the authoriser.
+    #[serde(with = "splitkit_common::lenient")]
     pub authoriser_contact_id: String,
     /// true when the debtor initiated the movement of funds (receivables).
+    #[serde(with = "splitkit_common::lenient")]
     pub contact_initiated: bool,
     /// Reference of the schedule that created this Payment Request, if any.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub schedule_ref: Option<String>,
     /// The `status` property.
     pub status: PaymentRequestStatus,
     /// Reason for the current status, if any: free text, for example "The balance of the
     /// nominated bank account for this Payment Request is not available." or "The nominated
     /// bank account for this Payment Request has insufficient funds."
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub status_reason: Option<String>,
     /// When the payment will be processed if the request is approved.
     pub matures_at: Timestamp,
@@ -1420,7 +1529,7 @@ pub struct PaymentRequest {
     /// When the request was created.
     pub created_at: Timestamp,
     /// Reference of the resulting credit, e.g. `C.b6tf`; null until created.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub credit_ref: Option<String>,
     /// The `payout` property.
     pub payout: PaymentRequestPayout,
@@ -1440,8 +1549,10 @@ pub struct PaymentRequestListResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequestPayout {
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
     /// Description of the payout.
+    #[serde(with = "splitkit_common::lenient")]
     pub description: String,
     /// When the payout matures.
     pub matures_at: Timestamp,
@@ -1526,9 +1637,13 @@ impl Serialize for PaymentRequestStatus {
 
 impl<'de> Deserialize<'de> for PaymentRequestStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for PaymentRequestStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1567,11 +1682,11 @@ pub struct PayoutRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PerFrequency {
     /// Amount of days to apply against the frequency. null for no limit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub days: Option<i32>,
     /// Maximum amount in cents the total of all Payment Requests can be for the duration of the
     /// frequency. null for no limit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub max_amount: Option<i64>,
 }
 
@@ -1580,11 +1695,11 @@ pub struct PerFrequency {
 pub struct PerPayout {
     /// Minimum amount in cents a Payment Request can be in order to be auto-approved. null for
     /// no limit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub min_amount: Option<i64>,
     /// Maximum amount in cents a Payment Request can be in order to be auto-approved. null for
     /// no limit.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub max_amount: Option<i64>,
 }
 
@@ -1611,23 +1726,31 @@ pub struct ProposeUnassignedAgreementRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Refund {
     /// Refund reference, e.g. `PRF.7f4`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Reference of the refunded credit, e.g. `C.1gf22`.
+    #[serde(with = "splitkit_common::lenient")]
     pub for_ref: String,
     /// Reference of the refund debit, e.g. `D.63hgf`.
+    #[serde(with = "splitkit_common::lenient")]
     pub debit_ref: String,
     /// Bank account ID (UUID) the funds are taken from.
+    #[serde(with = "splitkit_common::lenient")]
     pub your_bank_account_id: String,
     /// When the Refund was created.
     pub created_at: Timestamp,
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
     /// Payment channels, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<PaymentChannel>>,
     /// Reason for the refund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub reason: Option<String>,
     /// The `contacts` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1641,8 +1764,10 @@ pub struct Refund {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefundContacts {
     /// Contact ID (UUID) of the source.
+    #[serde(with = "splitkit_common::lenient")]
     pub source_contact_id: String,
     /// Contact ID (UUID) of the target.
+    #[serde(with = "splitkit_common::lenient")]
     pub target_contact_id: String,
 }
 
@@ -1756,10 +1881,13 @@ pub struct SimulateIncomingPayIdPaymentRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SimulatedPayIdPayment {
     /// ID (UUID) of the simulated payment.
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Receivable Contact PayID email.
+    #[serde(with = "splitkit_common::lenient")]
     pub payid_email: String,
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
 }
 
@@ -1784,11 +1912,11 @@ pub struct Terms {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {
     /// Transaction reference, e.g. `D.3` or `C.2`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Reference of the parent Payment (`PB.`), Payment Request (`PR.`) or Refund; null when
     /// there is none.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub parent_ref: Option<String>,
     /// The `type` property.
     #[serde(rename = "type")]
@@ -1803,7 +1931,7 @@ pub struct Transaction {
     #[serde(default)]
     pub cleared_at: Option<Timestamp>,
     /// Bank reference, e.g. `DT.9a`; null until processed.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub bank_ref: Option<String>,
     /// The `status` property.
     pub status: TransactionStatus,
@@ -1814,34 +1942,57 @@ pub struct Transaction {
     pub failure_reason: Option<TransactionFailureReason>,
     /// Failure code (newer field, e.g. `E201`, or an NPP ISO 20022 code such as `AC03`); treat
     /// as an open string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub failure_code: Option<String>,
     /// Short title of the failure code (newer field).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub failure_title: Option<String>,
     /// Failure details; for `user_voided`/`admin_voided` may carry user comments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub failure_details: Option<String>,
     /// The failure, as the January 2026 revision describes it (code, title and detail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<TransactionFailure>,
     /// Contact ID (UUID) of the other party.
+    #[serde(with = "splitkit_common::lenient")]
     pub party_contact_id: String,
     /// Name of the other party.
+    #[serde(with = "splitkit_common::lenient")]
     pub party_name: String,
     /// Nickname of the other party, if any.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub party_nickname: Option<String>,
     /// The other party's bank reference, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub party_bank_ref: Option<String>,
     /// Description of the transaction.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub description: Option<String>,
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
     /// Bank account ID (UUID) of your side of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub bank_account_id: Option<String>,
     /// Payment channels, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1930,9 +2081,13 @@ impl Serialize for TransactionCategory {
 
 impl<'de> Deserialize<'de> for TransactionCategory {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for TransactionCategory {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -1941,13 +2096,25 @@ impl<'de> Deserialize<'de> for TransactionCategory {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TransactionFailure {
     /// Failure code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub code: Option<String>,
     /// Short title of the failure code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub title: Option<String>,
     /// Details, e.g. from the bank or the user who voided the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub detail: Option<String>,
 }
 
@@ -2049,9 +2216,13 @@ impl Serialize for TransactionFailureReason {
 
 impl<'de> Deserialize<'de> for TransactionFailureReason {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for TransactionFailureReason {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -2073,7 +2244,11 @@ pub struct TransactionResponse {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TransactionReversalDetails {
     /// Reference of the original debit, e.g. `D.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub source_debit_ref: Option<String>,
     /// Failure reason of the original credit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2204,9 +2379,13 @@ impl Serialize for TransactionStatus {
 
 impl<'de> Deserialize<'de> for TransactionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for TransactionStatus {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -2264,9 +2443,13 @@ impl Serialize for TransactionType {
 
 impl<'de> Deserialize<'de> for TransactionType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for TransactionType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -2274,18 +2457,26 @@ impl<'de> Deserialize<'de> for TransactionType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transfer {
     /// Transfer reference, e.g. `T.11ub`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Account ID (UUID) of the account that initiated the Transfer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub initiator_id: Option<String>,
     /// The source float/bank account (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub from_bank_account_id: String,
     /// The destination float/bank account (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub to_bank_account_id: String,
     /// Amount in cents.
+    #[serde(with = "splitkit_common::lenient")]
     pub amount: i64,
     /// Description for the Transfer.
+    #[serde(with = "splitkit_common::lenient")]
     pub description: String,
     /// When the Transfer is processed.
     pub matures_at: Timestamp,
@@ -2310,9 +2501,10 @@ pub struct TransferResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnassignedAgreement {
     /// Unassigned Agreement reference, e.g. `A.4k`.
-    #[serde(rename = "ref")]
+    #[serde(rename = "ref", with = "splitkit_common::lenient")]
     pub ref_: String,
     /// Account ID (UUID) of the initiator.
+    #[serde(with = "splitkit_common::lenient")]
     pub initiator_id: String,
     /// The `status` property.
     pub status: AgreementStatus,
@@ -2326,6 +2518,7 @@ pub struct UnassignedAgreement {
     /// After this time the Unassigned Agreement can no longer be accepted.
     pub assignment_expires_at: Timestamp,
     /// Link to share with the future authoriser.
+    #[serde(with = "splitkit_common::lenient")]
     pub link: String,
     /// The `metadata` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2381,16 +2574,16 @@ pub struct UpdateReceivableContactRequest {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct User {
     /// First name.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub last_name: Option<String>,
     /// Mobile phone number.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub mobile_phone: Option<String>,
     /// Email address.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub email: Option<String>,
     /// The `account` property.
     #[serde(default)]
@@ -2401,28 +2594,28 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UserAccount {
     /// Account (business) name.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub name: Option<String>,
     /// Zepto nickname of the account.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub nickname: Option<String>,
     /// Australian Business Number.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub abn: Option<String>,
     /// Phone number.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub phone: Option<String>,
     /// Street address.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub street_address: Option<String>,
     /// Suburb.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub suburb: Option<String>,
     /// State, e.g. `NSW`.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub state: Option<String>,
     /// Postcode.
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub postcode: Option<String>,
 }
 
@@ -2445,8 +2638,10 @@ pub struct VoidPayoutRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
     /// Webhook ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// Endpoint URL the events are delivered to.
+    #[serde(with = "splitkit_common::lenient")]
     pub url: String,
     /// Secret used to sign deliveries to this endpoint (HMAC-SHA256 key for `Split-Signature`).
     pub signature_secret: SecretString,
@@ -2461,6 +2656,7 @@ pub struct Webhook {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookDelivery {
     /// Webhook delivery ID (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub id: String,
     /// The `event_type` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2472,7 +2668,11 @@ pub struct WebhookDelivery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_data_summary: Option<Vec<WebhookPayloadDataSummary>>,
     /// HTTP status code your endpoint answered with; null while it has not answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub response_status_code: Option<i32>,
     /// When the delivery was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2484,10 +2684,10 @@ pub struct WebhookDelivery {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookDeliveryDetail {
     /// Webhook delivery ID (UUID).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// The webhook (endpoint) the delivery went to (UUID).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub webhook_id: Option<String>,
     /// The `event_type` property.
     #[serde(default)]
@@ -2506,7 +2706,7 @@ pub struct WebhookDeliveryDetail {
     pub payload_data_summary: Option<Vec<WebhookPayloadDataSummary>>,
     /// HTTP status code your endpoint answered with (shown by the list; kept here when
     /// present).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub response_status_code: Option<i32>,
 }
 
@@ -2590,9 +2790,13 @@ impl Serialize for WebhookDeliveryState {
 
 impl<'de> Deserialize<'de> for WebhookDeliveryState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for WebhookDeliveryState {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -2736,9 +2940,13 @@ impl Serialize for WebhookEventType {
 
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for WebhookEventType {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 
@@ -2746,8 +2954,10 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEventWho {
     /// The Zepto account (UUID) that owns the event.
+    #[serde(with = "splitkit_common::lenient")]
     pub account_id: String,
     /// The above Zepto account's bank account (UUID).
+    #[serde(with = "splitkit_common::lenient")]
     pub bank_account_id: String,
 }
 
@@ -2774,7 +2984,12 @@ pub struct WebhookNotification {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WebhookPayloadDataSummary {
     /// Reference of the resource, e.g. `PB.8apq`.
-    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ref",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub ref_: Option<String>,
 }
 
@@ -2782,10 +2997,10 @@ pub struct WebhookPayloadDataSummary {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WebhookRedelivery {
     /// Webhook delivery ID (UUID).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub id: Option<String>,
     /// The webhook (endpoint) it is sent to (UUID).
-    #[serde(default)]
+    #[serde(default, with = "splitkit_common::lenient")]
     pub webhook_id: Option<String>,
     /// The `state` property.
     #[serde(default)]
@@ -2858,8 +3073,12 @@ impl Serialize for WebhookResponseStatusClass {
 
 impl<'de> Deserialize<'de> for WebhookResponseStatusClass {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        let Ok(parsed) = value.parse::<Self>();
-        Ok(parsed)
+        splitkit_common::lenient::open_enum(deserializer)
+    }
+}
+
+impl splitkit_common::OpenEnum for WebhookResponseStatusClass {
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }

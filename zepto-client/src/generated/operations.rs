@@ -19,6 +19,7 @@ use super::models::{
     WebhookDeliveryState, WebhookRedeliveryResponse, WebhookResponseStatusClass,
 };
 use splitkit_common::operation::{Method, Operation, Pagination};
+use splitkit_common::request::ensure_known;
 use splitkit_common::{ApiClient, Error, Page, Request, Timestamp};
 
 /// `GET /agreements/outgoing`: List outgoing Agreements
@@ -52,6 +53,7 @@ pub struct ListOutgoingAgreementsParams {
 pub fn list_outgoing_agreements_request(
     params: &ListOutgoingAgreementsParams,
 ) -> Result<Request, Error> {
+    ensure_known("status", params.status.iter().flatten())?;
     Ok(Request::new(&LIST_OUTGOING_AGREEMENTS)
         .query_opt("page", params.page.as_ref())
         .query_opt("per_page", params.per_page.as_ref())
@@ -215,6 +217,8 @@ pub struct ListBankConnectionsParams {
 /// Builds the request of `listBankConnections` without sending it (to add an idempotency
 /// key or call options).
 pub fn list_bank_connections_request(params: &ListBankConnectionsParams) -> Result<Request, Error> {
+    ensure_known("provider_name", &params.provider_name)?;
+    ensure_known("state", &params.state)?;
     Ok(Request::new(&LIST_BANK_CONNECTIONS)
         .query_opt("page", params.page.as_ref())
         .query_opt("per_page", params.per_page.as_ref())
@@ -1535,6 +1539,9 @@ pub struct ListTransactionsParams {
 /// Builds the request of `listTransactions` without sending it (to add an idempotency key
 /// or call options).
 pub fn list_transactions_request(params: &ListTransactionsParams) -> Result<Request, Error> {
+    ensure_known("status", params.status.iter().flatten())?;
+    ensure_known("category", params.category.iter().flatten())?;
+    ensure_known("type", params.type_.iter().flatten())?;
     Ok(Request::new(&LIST_TRANSACTIONS)
         .query_opt("page", params.page.as_ref())
         .query_opt("per_page", params.per_page.as_ref())
@@ -1963,6 +1970,8 @@ pub fn list_webhook_deliveries_request(
     webhook_id: &str,
     params: &ListWebhookDeliveriesParams,
 ) -> Result<Request, Error> {
+    ensure_known("response_status_code", &params.response_status_code)?;
+    ensure_known("state", &params.state)?;
     Ok(Request::new(&LIST_WEBHOOK_DELIVERIES)
         .path_param("webhook_id", webhook_id)
         .query_opt("page", params.page.as_ref())
