@@ -1,6 +1,6 @@
 //! Dashboard webhook endpoints: `GET /webhooks`, `POST /webhooks`, `DELETE /webhooks/{id}`.
 
-use splitkit_common::Error;
+use splitkit_common::{Error, Page};
 
 use crate::client::Client;
 use crate::credentials::WebhookSecret;
@@ -34,14 +34,15 @@ pub struct WebhookEndpoints<'a> {
 }
 
 impl WebhookEndpoints<'_> {
-    /// The merchant's dashboard endpoints (per-session `webhook_url`s are not listed).
-    pub async fn list(&self) -> Result<Vec<WebhookEndpoint>, Error> {
+    /// The merchant's dashboard endpoints (per-session `webhook_url`s are not listed), in one
+    /// [`Page`] without a next page: an endpoint the SDK cannot read is in [`Page::rejected`]
+    /// and the others are in [`Page::items`], as for every list of the SDK.
+    pub async fn list(&self) -> Result<Page<WebhookEndpoint>, Error> {
         self.client.require_secret_key("GET /webhooks")?;
         let params = ops::ListWebhookEndpointsParams {
             x_merchant_id: self.client.merchant_header(),
         };
-        let answer = ops::list_webhook_endpoints(self.client.api(), &params).await?;
-        Ok(answer.data.unwrap_or_default())
+        ops::list_webhook_endpoints(self.client.api(), &params).await
     }
 
     /// Registers `url` (HTTPS, valid public TLS; plain `http` only on a loopback host, for a

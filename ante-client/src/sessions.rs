@@ -370,7 +370,8 @@ impl Sessions<'_> {
     }
 
     /// One page of sessions, newest first. Follow with [`Sessions::next_page`], or use
-    /// [`Sessions::stream`].
+    /// [`Sessions::stream`]. A session the SDK cannot read is in [`Page::rejected`] (with its
+    /// raw JSON) and the others are in [`Page::items`].
     pub async fn list(&self, query: ListSessions) -> Result<Page<SessionSummary>, Error> {
         let params = query.to_params(self.client)?;
         ops::list_sessions(&self.client.inner.api, &params).await
@@ -384,7 +385,9 @@ impl Sessions<'_> {
         self.client.inner.api.next_page(page).await
     }
 
-    /// Every session from `query` on, fetched page by page as the stream is read.
+    /// Every session from `query` on, fetched page by page as the stream is read. A session the
+    /// SDK cannot read comes as `Err(`[`Error::Item`]`)` in its place and the stream goes on;
+    /// any other error ends it.
     pub fn stream(
         &self,
         query: ListSessions,

@@ -123,6 +123,8 @@ async fn webhook_endpoints_list() {
         .mount(&server)
         .await;
     let endpoints = secret_client(&server).webhooks().list().await.unwrap();
+    assert!(endpoints.is_complete() && !endpoints.has_next());
+    let endpoints = endpoints.items;
     assert_eq!(endpoints.len(), 2);
     assert_eq!(endpoints[0].id, "we_1");
     assert_eq!(endpoints[0].url, "https://shop.example.com/hooks/ante");

@@ -42,6 +42,12 @@ pub struct OperationConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum PaginationConfig {
+    /// A list that always comes whole, in one answer (no paging), decoded item by item like a
+    /// page.
+    Unpaged {
+        /// The response field holding the items (`""`: the body is the array).
+        items: String,
+    },
     /// RFC 8288 `Link` header pagination.
     Link {
         /// The response field holding the items (`""`: the body is the array).
@@ -71,7 +77,10 @@ impl PaginationConfig {
     /// The response field holding the items.
     pub fn items(&self) -> &str {
         match self {
-            Self::Link { items } | Self::Cursor { items, .. } | Self::Page { items, .. } => items,
+            Self::Unpaged { items }
+            | Self::Link { items }
+            | Self::Cursor { items, .. }
+            | Self::Page { items, .. } => items,
         }
     }
 }
@@ -108,6 +117,9 @@ pagination = { kind = "cursor", items = "data", cursor_field = "next", cursor_pa
 
 [operations.listThings]
 pagination = { kind = "page", items = "data", page_param = "page" }
+
+[operations.listHooks]
+pagination = { kind = "unpaged", items = "data" }
 "#,
         )
         .expect("valid config");
@@ -123,6 +135,12 @@ pagination = { kind = "page", items = "data", page_param = "page" }
             config.operations["listPayments"].pagination,
             Some(PaginationConfig::Link {
                 items: String::new()
+            })
+        );
+        assert_eq!(
+            config.operations["listHooks"].pagination,
+            Some(PaginationConfig::Unpaged {
+                items: "data".into()
             })
         );
         assert_eq!(

@@ -305,6 +305,11 @@ pub struct Operation {
 pub enum Pagination {
     /// Not paginated.
     None,
+    /// A whole list in one answer, decoded like a page.
+    Unpaged {
+        /// Items field.
+        items: String,
+    },
     /// `Link` header.
     Link {
         /// Items field.

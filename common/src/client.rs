@@ -1,7 +1,6 @@
 //! [`ApiClient`]: the one pipeline every call of every provider goes through.
 
 use std::fmt::{self, Debug};
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -19,7 +18,7 @@ use crate::decode;
 use crate::error::{ApiError, Error, TimeoutScope};
 use crate::idempotency::{DEFAULT_MAX_KEY_LEN, IdempotencyKey};
 use crate::operation::Operation;
-use crate::pagination::{self, ListSeed, Page};
+use crate::pagination::{self, Page};
 use crate::request::Request;
 use crate::retry::{self, ErrorClass, RetryPolicy};
 use crate::transport::{
@@ -305,7 +304,9 @@ impl ApiClient {
         self.send(request).await
     }
 
-    /// Sends a list request and returns one page.
+    /// Sends a list request and returns one page. An item that cannot be decoded is kept in
+    /// [`Page::rejected`] and the others are returned (see [`Page`]); only an answer whose
+    /// envelope cannot be read fails the call.
     pub async fn fetch_page<T: DeserializeOwned>(
         &self,
         request: Request,
@@ -314,27 +315,13 @@ impl ApiClient {
         let operation = request.operation.id;
         let url = self.request_url(&request)?;
         let response = self.send(request.clone()).await?;
-        let seed = match pagination {
-            crate::operation::Pagination::Cursor {
-                items,
-                cursor_field,
-                has_more_field,
-                ..
-            } => ListSeed {
-                items,
-                cursor_field: Some(cursor_field),
-                has_more_field,
-                marker: PhantomData,
-            },
-            other => ListSeed {
-                items: other.items_field().unwrap_or(""),
-                cursor_field: None,
-                has_more_field: None,
-                marker: PhantomData,
-            },
-        };
-        let body = decode::json_seed(operation, &response.body, &self.inner.secret_fields, seed)
-            .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))?;
+        let body = pagination::decode_list(
+            operation,
+            &response.body,
+            &self.inner.secret_fields,
+            pagination,
+        )
+        .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))?;
         pagination::build_page(
             &request,
             &url,
@@ -356,6 +343,9 @@ impl ApiClient {
     }
 
     /// Every item of a list, fetched page by page as the stream is read.
+    ///
+    /// An item that cannot be decoded arrives as `Err(`[`Error::Item`]`)` in its place and the
+    /// stream goes on with the next one; any other error ends the stream.
     pub fn stream<T: DeserializeOwned + Send + 'static>(
         &self,
         request: Request,

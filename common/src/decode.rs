@@ -6,6 +6,8 @@ use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::value::RawValue;
 
 use crate::error::{ApiError, DecodeError, Error};
+use crate::operation::Pagination;
+use crate::pagination::Page;
 
 /// How much of the body, either side of the failure, an error shows.
 const SNIPPET_RADIUS: usize = 60;
@@ -158,6 +160,23 @@ pub fn items<T: DeserializeOwned>(raw: Vec<Box<RawValue>>) -> (Vec<T>, Vec<ItemE
         }
     }
     (decoded, rejected)
+}
+
+/// Decodes a whole list answer (no paging): the items under `items_field` (`""`: the body is
+/// the array) as a [`Page`] without a next page. One item that cannot be decoded is isolated in
+/// [`Page::rejected`], as for the pages of paginated lists. For hand-written list calls.
+pub fn list<T: DeserializeOwned>(
+    operation: &'static str,
+    body: &[u8],
+    secret_fields: &[&str],
+    items_field: &'static str,
+) -> Result<Page<T>, Error> {
+    let pagination = Pagination::Unpaged { items: items_field };
+    crate::pagination::decode_list(operation, body, secret_fields, pagination).map(|list| {
+        let mut page = Page::new(list.items);
+        page.rejected = list.rejected;
+        page
+    })
 }
 
 /// Attaches the answer's status and request id to a decode error (other errors pass through).

@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::decode::ItemError;
 use crate::transport::{TransportError, TransportErrorKind};
 use crate::webhook::WebhookError;
 
@@ -90,6 +91,12 @@ pub enum Error {
         /// The rule it broke, with the offending value where that is not secret.
         rule: String,
     },
+
+    /// One item of a list (in a stream of items) could not be decoded; the items before and
+    /// after it were. Not the end of a stream: the next item follows. It holds the item's raw
+    /// JSON, so nothing the provider sent is lost.
+    #[error("{0}")]
+    Item(Box<ItemError>),
 
     /// A list kept returning a page it had already returned.
     #[error("pagination stopped: the server repeated the page {repeated}")]

@@ -42,8 +42,14 @@ impl Method {
 /// How an operation's answer points at the next page of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pagination {
-    /// Not a list, or a list that is always whole.
+    /// Not a list (or a list read as one value).
     None,
+    /// A list that always comes whole, in one answer: no next page, but decoded like a page
+    /// (an item that cannot be decoded is isolated in `Page::rejected`).
+    Unpaged {
+        /// The top-level body field holding the items (`""`: the body is the array).
+        items: &'static str,
+    },
     /// RFC 8288 `Link` header with `rel="next"`, plus `Per-Page` and `Total` headers.
     Link {
         /// The top-level body field holding the items (`""`: the body is the array).
@@ -75,9 +81,10 @@ impl Pagination {
     pub const fn items_field(&self) -> Option<&'static str> {
         match self {
             Self::None => None,
-            Self::Link { items } | Self::Cursor { items, .. } | Self::PageNumber { items, .. } => {
-                Some(items)
-            }
+            Self::Unpaged { items }
+            | Self::Link { items }
+            | Self::Cursor { items, .. }
+            | Self::PageNumber { items, .. } => Some(items),
         }
     }
 }

@@ -9,16 +9,39 @@ use http::HeaderMap;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use url::Url;
 
+use serde_json::value::RawValue;
+
 use crate::client::ApiClient;
+use crate::decode::ItemError;
 use crate::error::Error;
 use crate::operation::Pagination;
 use crate::request::Request;
 
 /// One page of a list, and how to ask for the next.
+///
+/// An item that cannot be decoded does not cost the page: [`Page::items`] holds every item that
+/// decoded, in order, and [`Page::rejected`] one [`ItemError`] per item that did not (its
+/// position, the JSON path and message of the failure, and its raw JSON). The page is decoded
+/// whole first and item by item only when that fails, so a clean page costs nothing extra. Each
+/// rejected item is also logged (`tracing` warning with the operation, index and path; never
+/// the item's content).
+///
+/// ```
+/// # use splitkit_common::Page;
+/// # fn handle(page: Page<u32>) {
+/// for item in &page.items { /* ... */ }
+/// for bad in page.rejected() {
+///     eprintln!("item {} not read at `{}`: {}", bad.index(), bad.path(), bad.message());
+///     let raw: &str = bad.raw_json().get(); // keep it, or read it by hand
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Page<T> {
-    /// The items on this page.
+    /// The items on this page that decoded, in their order.
     pub items: Vec<T>,
+    /// The items on this page that could not be decoded, in their order (see [`ItemError`]).
+    pub rejected: Vec<ItemError>,
     /// How many items the whole list has, when the provider says (`Total` header).
     pub total: Option<u64>,
     /// How many items a page holds, when the provider says (`Per-Page` header).
@@ -32,6 +55,7 @@ impl<T> Page<T> {
     pub fn new(items: Vec<T>) -> Self {
         Self {
             items,
+            rejected: Vec::new(),
             total: None,
             per_page: None,
             next: None,
@@ -54,7 +78,37 @@ impl<T> Page<T> {
         self.next.as_ref()
     }
 
-    /// The items, dropping the paging information.
+    /// The items that could not be decoded (empty when every item was read).
+    pub fn rejected(&self) -> &[ItemError] {
+        &self.rejected
+    }
+
+    /// Whether every item of the page was decoded ([`Page::rejected`] is empty).
+    pub fn is_complete(&self) -> bool {
+        self.rejected.is_empty()
+    }
+
+    /// Every item of the page in the provider's order: `Ok` for an item that decoded, `Err` for
+    /// one that did not.
+    pub fn into_results(self) -> Vec<Result<T, ItemError>> {
+        let mut items = self.items.into_iter();
+        let mut rejected = self.rejected.into_iter().peekable();
+        let mut out = Vec::with_capacity(items.len() + rejected.len());
+        loop {
+            if rejected.peek().is_some_and(|bad| bad.index() <= out.len()) {
+                out.extend(rejected.next().map(Err));
+            } else if let Some(item) = items.next() {
+                out.push(Ok(item));
+            } else {
+                // Rejected items past the end (only in a hand-built page).
+                out.extend(rejected.map(Err));
+                return out;
+            }
+        }
+    }
+
+    /// The items that decoded, dropping the paging information and the rejected items (check
+    /// [`Page::is_complete`] first, or use [`Page::into_results`], to keep them).
     pub fn into_items(self) -> Vec<T> {
         self.items
     }
@@ -152,16 +206,87 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 /// What a list body holds besides its items.
 pub(crate) struct ListBody<T> {
     pub(crate) items: Vec<T>,
+    pub(crate) rejected: Vec<ItemError>,
     pub(crate) cursor: Option<String>,
     pub(crate) has_more: Option<bool>,
 }
 
+impl<T> ListBody<T> {
+    /// How many items the body held, decoded or not.
+    fn len(&self) -> usize {
+        self.items.len() + self.rejected.len()
+    }
+}
+
+/// Decodes a list answer: typed in one pass; when that fails, again with each item kept as raw
+/// JSON, then item by item, so one bad item is isolated in `rejected` instead of failing the
+/// whole list. Fails (with the path of the first error) only when the envelope itself is wrong.
+pub(crate) fn decode_list<T: DeserializeOwned>(
+    operation: &'static str,
+    body: &[u8],
+    secret_fields: &[&str],
+    pagination: Pagination,
+) -> Result<ListBody<T>, Error> {
+    let typed = crate::decode::json_seed(
+        operation,
+        body,
+        secret_fields,
+        ListSeed::<T>::new(pagination),
+    );
+    let error = match typed {
+        Ok(list) => return Ok(list),
+        Err(error) => error,
+    };
+    let Ok(raw) = crate::decode::json_seed(
+        operation,
+        body,
+        secret_fields,
+        ListSeed::<Box<RawValue>>::new(pagination),
+    ) else {
+        return Err(error);
+    };
+    let (items, rejected) = crate::decode::items::<T>(raw.items);
+    for bad in &rejected {
+        tracing::warn!(
+            operation,
+            index = bad.index(),
+            path = bad.path(),
+            "an item of the list could not be decoded; the others were (see Page::rejected)"
+        );
+    }
+    Ok(ListBody {
+        items,
+        rejected,
+        cursor: raw.cursor,
+        has_more: raw.has_more,
+    })
+}
+
 /// Decodes a list body in one pass: the items field, the cursor fields, and nothing else.
 pub(crate) struct ListSeed<T> {
-    pub(crate) items: &'static str,
-    pub(crate) cursor_field: Option<&'static str>,
-    pub(crate) has_more_field: Option<&'static str>,
-    pub(crate) marker: PhantomData<T>,
+    items: &'static str,
+    cursor_field: Option<&'static str>,
+    has_more_field: Option<&'static str>,
+    marker: PhantomData<T>,
+}
+
+impl<T> ListSeed<T> {
+    fn new(pagination: Pagination) -> Self {
+        let (cursor_field, has_more_field) = match pagination {
+            Pagination::Cursor {
+                cursor_field,
+                has_more_field,
+                ..
+            } => (Some(cursor_field), has_more_field),
+            _ => (None, None),
+        };
+        Self {
+            items: pagination.items_field().unwrap_or(""),
+            cursor_field,
+            has_more_field,
+            marker: PhantomData,
+        }
+    }
 }
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ListSeed<T> {
@@ -175,6 +300,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ListSeed<T> {
             let items = <Vec<T> as de::Deserialize>::deserialize(deserializer)?;
             return Ok(ListBody {
                 items,
+                rejected: Vec::new(),
                 cursor: None,
                 has_more: None,
             });
@@ -196,7 +322,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ListSeed<T> {
         let mut has_more = None;
         while let Some(key) = map.next_key::<String>()? {
             if key == self.items {
-                items = Some(map.next_value::<Vec<T>>()?);
+                // `null` is an empty list; a missing field is an error (a renamed field must not
+                // look like the end of a list).
+                items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
             } else if Some(key.as_str()) == self.cursor_field {
                 cursor = map.next_value::<Cursor>()?.0;
             } else if Some(key.as_str()) == self.has_more_field {
@@ -208,6 +336,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ListSeed<T> {
         let items = items.ok_or_else(|| de::Error::missing_field(self.items))?;
         Ok(ListBody {
             items,
+            rejected: Vec::new(),
             cursor,
             has_more,
         })
@@ -256,7 +385,7 @@ pub(crate) fn build_page<T>(
     let total = header_u64(headers, "total");
     let per_page = header_u64(headers, "per-page");
     let (next, next_token) = match request.operation.pagination {
-        Pagination::None => (None, None),
+        Pagination::None | Pagination::Unpaged { .. } => (None, None),
         Pagination::Link { .. } => {
             let next = parse_link_headers(headers, request_url)
                 .into_iter()
@@ -294,8 +423,8 @@ pub(crate) fn build_page<T>(
                 .query_value(page_param)
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1);
-            let seen = current.saturating_mul(per_page.unwrap_or(body.items.len() as u64));
-            let more = !body.items.is_empty() && total.is_none_or(|t| seen < t);
+            let seen = current.saturating_mul(per_page.unwrap_or(body.len() as u64));
+            let more = body.len() > 0 && total.is_none_or(|t| seen < t);
             if more {
                 let next = current + 1;
                 (
@@ -309,6 +438,7 @@ pub(crate) fn build_page<T>(
     };
     Ok(Page {
         items: body.items,
+        rejected: body.rejected,
         total,
         per_page,
         next,
@@ -319,14 +449,15 @@ pub(crate) fn build_page<T>(
 struct StreamState<T> {
     client: ApiClient,
     next: Option<Request>,
-    buffered: VecDeque<T>,
+    buffered: VecDeque<Result<T, ItemError>>,
     seen: HashSet<String>,
     pending_error: Option<Error>,
 }
 
 /// A lazy stream of every item of a list: fetches a page only when the items before it have been
 /// taken, and stops with [`Error::PaginationLoop`] if the server points back at a page it already
-/// returned.
+/// returned. An item that could not be decoded comes as [`Error::Item`] in its place, and the
+/// stream goes on; any other error is the stream's last item.
 pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
     client: ApiClient,
     first: Request,
@@ -341,7 +472,7 @@ pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
     futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.buffered.pop_front() {
-                return Some((Ok(item), state));
+                return Some((item.map_err(|bad| Error::Item(Box::new(bad))), state));
             }
             if let Some(error) = state.pending_error.take() {
                 state.next = None;
@@ -357,9 +488,9 @@ pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
                 return Some((Err(Error::PaginationLoop { repeated }), state));
             }
             match state.client.fetch_page::<T>(request).await {
-                Ok(page) => {
-                    state.buffered.extend(page.items);
-                    state.next = page.next;
+                Ok(mut page) => {
+                    state.next = page.next.take();
+                    state.buffered.extend(page.into_results());
                 }
                 Err(e) => return Some((Err(e), state)),
             }

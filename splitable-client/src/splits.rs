@@ -4,11 +4,11 @@
 use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use splitkit_common::{Error, MinorUnits, Request, SecretString, decode};
+use splitkit_common::{Error, MinorUnits, Page, Request, SecretString, decode};
 use url::Url;
 
 use crate::client::{Client, SECRET_FIELDS};
-use crate::generated::models::{CreateSplitRequest, PaidMember, PaidMembers, SplitCreateResult};
+use crate::generated::models::{CreateSplitRequest, PaidMember, SplitCreateResult};
 use crate::generated::operations::{CREATE_SPLIT, LIST_PAID_MEMBERS};
 
 /// The most line items split(able) takes in one order (stated in the early revisions of its
@@ -82,23 +82,32 @@ impl<'a> Splits<'a> {
     }
 
     /// The name and email of everyone who has paid towards the split
-    /// (`GET /api/splits/{split_id}/paid_members`).
+    /// (`GET /api/splits/{split_id}/paid_members`), as one [`Page`] without a next page.
     ///
     /// split(able) published a single `{"name", "email"}` object as the only sample of this
-    /// answer; a JSON array of them is accepted too. Either way the result is a list. An
-    /// `{"error": "..."}` body becomes [`Error::Api`], whatever the status.
+    /// answer; a JSON array of them is accepted too. Either way the result is a list. In an
+    /// array, a member the SDK cannot read is in [`Page::rejected`] (with its raw JSON) and the
+    /// others are in [`Page::items`], as for every list of the SDK. An `{"error": "..."}` body
+    /// becomes [`Error::Api`], whatever the status.
     ///
     /// Fails with a validation error on `split_id` when it is empty (nothing is sent).
-    pub async fn paid_members(&self, split_id: &str) -> Result<Vec<PaidMember>, Error> {
+    pub async fn paid_members(&self, split_id: &str) -> Result<Page<PaidMember>, Error> {
         if split_id.trim().is_empty() {
             return Err(Error::validation("split_id", "must not be empty"));
         }
         let request = Request::new(&LIST_PAID_MEMBERS).path_param("split_id", split_id);
-        let members: PaidMembers = self.client.api_client().execute(request).await?;
-        Ok(match members {
-            PaidMembers::List(list) => list,
-            PaidMembers::One(member) => vec![member],
-        })
+        let api = self.client.api_client();
+        let response = api.execute_raw(request).await?;
+        let body = &response.body;
+        let with_answer = |e| decode::with_api(e, api.api_error(LIST_PAID_MEMBERS.id, &response));
+        let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        if is_array {
+            decode::list(LIST_PAID_MEMBERS.id, body, SECRET_FIELDS, "").map_err(with_answer)
+        } else {
+            let member: PaidMember =
+                decode::json(LIST_PAID_MEMBERS.id, body, SECRET_FIELDS).map_err(with_answer)?;
+            Ok(Page::new(vec![member]))
+        }
     }
 }
 

@@ -43,8 +43,9 @@ async fn documented_single_object_becomes_a_list_of_one() {
         .paid_members(SPLIT_ID)
         .await
         .unwrap();
+    assert!(members.is_complete() && !members.has_next());
     assert_eq!(
-        members,
+        members.items,
         vec![member("FirstName LastName", "email@example.com")]
     );
     let requests = server.received_requests().await.unwrap();
@@ -73,7 +74,7 @@ async fn an_array_of_members_decodes_in_order() {
         .await
         .unwrap();
     assert_eq!(
-        members,
+        members.items,
         vec![
             member("Ann Lee", "ann@example.com"),
             member("Bo Kim", "bo@example.com")
@@ -90,19 +91,43 @@ async fn an_empty_array_is_no_members() {
         .paid_members(SPLIT_ID)
         .await
         .unwrap();
-    assert!(members.is_empty());
+    assert!(members.items.is_empty() && members.is_complete());
 }
 
 #[tokio::test]
-async fn a_member_without_email_is_a_decode_error_with_its_path() {
+async fn a_member_without_email_is_isolated_and_the_others_are_returned() {
     let server = MockServer::start().await;
     mount(
         &server,
         200,
-        r#"[{"name":"Ann Lee","email":"ann@example.com"},{"name":"Bo"}]"#,
+        r#"[{"name":"Ann Lee","email":"ann@example.com"},{"name":"Bo"},{"name":"Cy","email":"cy@example.com"}]"#,
         1,
     )
     .await;
+    let members = client(&server)
+        .splits()
+        .paid_members(SPLIT_ID)
+        .await
+        .unwrap();
+    assert_eq!(
+        members.items,
+        vec![
+            member("Ann Lee", "ann@example.com"),
+            member("Cy", "cy@example.com")
+        ]
+    );
+    let [bad] = members.rejected() else {
+        panic!("expected one rejected member: {:?}", members.rejected())
+    };
+    assert_eq!(bad.index(), 1);
+    assert!(bad.message().contains("email"), "{}", bad.message());
+    assert_eq!(bad.raw_json().get(), r#"{"name":"Bo"}"#);
+}
+
+#[tokio::test]
+async fn a_single_member_object_that_does_not_decode_is_a_decode_error() {
+    let server = MockServer::start().await;
+    mount(&server, 200, r#"{"name":"Bo"}"#, 1).await;
     let err = client(&server)
         .splits()
         .paid_members(SPLIT_ID)
@@ -159,7 +184,7 @@ async fn a_bare_503_is_retried_for_the_get() {
         .paid_members(SPLIT_ID)
         .await
         .unwrap();
-    assert!(members.is_empty());
+    assert!(members.items.is_empty() && members.is_complete());
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 

@@ -6,6 +6,30 @@
 //! [`List::stream`] yields every item of every page, fetching the next page only when the items
 //! before it have been read (and stopping with [`Error::PaginationLoop`] if the server points
 //! back at a page it already returned).
+//!
+//! One item that cannot be decoded never costs the others: [`List::send`] returns it in
+//! [`Page::rejected`] (index, JSON path, message and raw JSON) beside the items that decoded,
+//! and [`List::stream`] yields it as `Err(`[`Error::Item`]`)` in its place and goes on. Any other
+//! error is the last thing a stream yields.
+//!
+//! ```no_run
+//! # async fn run(client: zepto_client::Client) -> Result<(), zepto_client::Error> {
+//! use futures_util::StreamExt;
+//! use zepto_client::Error;
+//!
+//! let mut payments = std::pin::pin!(client.payments().list().stream());
+//! while let Some(next) = payments.next().await {
+//!     match next {
+//!         Ok(payment) => { /* handle it */ }
+//!         Err(Error::Item(bad)) => {
+//!             // Keep `bad.raw_json()` for later; the stream carries on.
+//!             eprintln!("skipped: {bad}");
+//!         }
+//!         Err(other) => return Err(other),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -155,7 +179,8 @@ impl<P: Paging + Clone, T: DeserializeOwned + Send + 'static> List<P, T> {
         (self.build)(&params)
     }
 
-    /// Fetches one page. [`Client::next_page`] fetches the one after it.
+    /// Fetches one page. [`Client::next_page`] fetches the one after it. Items that cannot be
+    /// decoded are in [`Page::rejected`]; the others in [`Page::items`].
     pub async fn send(self) -> Result<Page<T>, Error> {
         let request = self.request()?;
         self.client.api().fetch_page(request).await
@@ -163,6 +188,8 @@ impl<P: Paging + Clone, T: DeserializeOwned + Send + 'static> List<P, T> {
 
     /// Every item of the collection, page after page, fetched lazily as the stream is read.
     /// A filter that breaks a rule ends the stream with that error before anything is sent.
+    /// An item that cannot be decoded comes as `Err(`[`Error::Item`]`)` in its place and the
+    /// stream goes on; any other error ends it.
     pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
         match self.request() {
             Ok(request) => Either::Left(self.client.api().stream(request)),

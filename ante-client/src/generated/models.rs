@@ -692,7 +692,7 @@ impl splitkit_common::OpenEnum for WebhookEventType {
 }
 
 /// A dashboard webhook endpoint.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEndpoint {
     /// The endpoint id (used by DELETE /webhooks/{id}).
     #[serde(with = "splitkit_common::lenient")]
@@ -701,18 +701,22 @@ pub struct WebhookEndpoint {
     #[serde(with = "splitkit_common::lenient")]
     pub url: String,
     /// Event types delivered to this endpoint.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<WebhookEventType>>,
 }
 
 /// Body of GET /webhooks.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListWebhookEndpointsResponse {
     /// Id of the request, for support.
-    #[serde(default, with = "splitkit_common::lenient")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "splitkit_common::lenient"
+    )]
     pub request_id: Option<String>,
     /// The webhook endpoints.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<WebhookEndpoint>>,
 }
 

@@ -5,8 +5,8 @@
 
 use super::models::{
     CreateSessionRequest, CreateSessionResponse, CreateWebhookEndpointRequest,
-    CreateWebhookEndpointResponse, ListWebhookEndpointsResponse, Merchant, RemindSessionResponse,
-    Session, SessionSummary,
+    CreateWebhookEndpointResponse, Merchant, RemindSessionResponse, Session, SessionSummary,
+    WebhookEndpoint,
 };
 use splitkit_common::operation::{Method, Operation, Pagination};
 use splitkit_common::{ApiClient, Error, Page, Request};
@@ -308,7 +308,7 @@ pub static LIST_WEBHOOK_ENDPOINTS: Operation = Operation {
     path: "/webhooks",
     idempotent: true,
     idempotency_key: false,
-    pagination: Pagination::None,
+    pagination: Pagination::Unpaged { items: "data" },
 };
 
 /// Query and header parameters of [`list_webhook_endpoints`].
@@ -336,9 +336,9 @@ pub fn list_webhook_endpoints_request(
 pub async fn list_webhook_endpoints(
     client: &ApiClient,
     params: &ListWebhookEndpointsParams,
-) -> Result<ListWebhookEndpointsResponse, Error> {
+) -> Result<Page<WebhookEndpoint>, Error> {
     client
-        .execute(list_webhook_endpoints_request(params)?)
+        .fetch_page(list_webhook_endpoints_request(params)?)
         .await
 }
 

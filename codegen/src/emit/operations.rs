@@ -143,6 +143,7 @@ impl OperationsEmitter<'_> {
         let idempotency_key = operation.idempotency_key;
         let pagination = match &operation.pagination {
             Pagination::None => quote!(Pagination::None),
+            Pagination::Unpaged { items } => quote!(Pagination::Unpaged { items: #items }),
             Pagination::Link { items } => quote!(Pagination::Link { items: #items }),
             Pagination::Cursor {
                 items,

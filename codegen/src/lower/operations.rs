@@ -566,6 +566,9 @@ impl Lowerer<'_> {
             }
         };
         let pagination = match config {
+            PaginationConfig::Unpaged { items } => Pagination::Unpaged {
+                items: items.clone(),
+            },
             PaginationConfig::Link { items } => Pagination::Link {
                 items: items.clone(),
             },
