@@ -37,7 +37,10 @@ impl Api {
     /// an integer, a boolean or a decimal), directly, in a list or map, or through type aliases.
     pub fn holds_lenient_scalar(&self, ty: &Ty) -> bool {
         self.holds(ty, &|leaf| {
-            matches!(leaf, Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::Decimal)
+            matches!(
+                leaf,
+                Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::Decimal
+            )
         })
     }
 

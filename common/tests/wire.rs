@@ -665,3 +665,131 @@ async fn page_number_pagination_stops_on_an_empty_page() {
         .unwrap();
     assert_eq!(all.len(), 2);
 }
+
+#[tokio::test]
+async fn a_page_with_a_bad_item_returns_the_others_and_reports_it() {
+    let server = MockServer::start().await;
+    // The next page's request carries `limit` too: its mock goes first.
+    Mock::given(method("GET"))
+        .and(query_param("cursor", "c2"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"has_more": false, "data": [{"amount": 4}, {"ref": "s5", "amount": 5}]}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(query_param("limit", "3"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"has_more": true, "next_cursor": "c2", "data": [
+                {"ref": "s1", "amount": 1},
+                {"ref": "s2", "amount": "2.5", "card": {"token": "tok_secret"}},
+                {"ref": "s3", "amount": "3"}]}"#,
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = client(&server).build().unwrap();
+
+    // `amount: "3"` is a plain i64 here, so it fails too: lenient reading is the generated
+    // models' business, isolation is the runtime's.
+    let page: splitkit_common::Page<Payment> = c
+        .fetch_page(Request::new(&LIST_SESSIONS).query("limit", 3))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(!page.is_complete());
+    assert!(page.has_next(), "the cursor survives the fallback");
+    assert_eq!(page.next_token(), Some("c2"));
+    let bad = &page.rejected()[0];
+    assert_eq!((bad.index(), bad.path()), (1, "amount"));
+    assert!(bad.raw_json().get().contains("tok_secret"), "raw JSON kept");
+    assert!(!format!("{bad:?}").contains("tok_secret"));
+    let order: Vec<_> = page
+        .into_results()
+        .into_iter()
+        .map(|r| r.map(|p| p.r#ref).map_err(|e| e.index()))
+        .collect();
+    assert_eq!(order, [Ok("s1".to_owned()), Err(1), Err(2)]);
+
+    // The stream yields every item in its place and goes on after a bad one.
+    let all: Vec<Result<Payment, Error>> = c
+        .stream(Request::new(&LIST_SESSIONS).query("limit", 3))
+        .collect()
+        .await;
+    let shape: Vec<String> = all
+        .iter()
+        .map(|r| match r {
+            Ok(p) => p.r#ref.clone(),
+            Err(Error::Item(bad)) => format!("bad@{}:{}", bad.index(), bad.path()),
+            Err(other) => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        ["s1", "bad@1:amount", "bad@2:amount", "bad@0:.", "s5"]
+    );
+}
+
+#[tokio::test]
+async fn a_broken_envelope_still_fails_the_call_with_its_path() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(
+                r#"{"has_more": "perhaps", "data": [{"ref": "s1", "amount": 1}]}"#,
+            ),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server).build().unwrap();
+    let err = c
+        .fetch_page::<Payment>(Request::new(&LIST_SESSIONS))
+        .await
+        .unwrap_err();
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.path, "has_more");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+
+    // A missing items field is an error too (it must not look like the end of the list), but
+    // `null` is an empty list.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"has_more": false}"#))
+        .mount(&server)
+        .await;
+    let c = client(&server).build().unwrap();
+    let err = c
+        .fetch_page::<Payment>(Request::new(&LIST_SESSIONS))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("missing field `data`"), "{err}");
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"data": null, "has_more": false}"#),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server).build().unwrap();
+    let page = c
+        .fetch_page::<Payment>(Request::new(&LIST_SESSIONS))
+        .await
+        .unwrap();
+    assert!(page.items.is_empty() && page.is_complete() && !page.has_next());
+}
+
+#[test]
+fn whole_lists_decode_item_by_item() {
+    let body = br#"[{"ref": "a", "amount": 1}, {"ref": "b"}, 7]"#;
+    let page: splitkit_common::Page<Payment> =
+        splitkit_common::decode::list("listThings", body, &[], "").unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(!page.has_next());
+    let found: Vec<_> = page.rejected().iter().map(|e| e.index()).collect();
+    assert_eq!(found, [1, 2]);
+    assert!(splitkit_common::decode::list::<Payment>("listThings", b"{}", &[], "").is_err());
+}

@@ -315,8 +315,7 @@ impl OperationsEmitter<'_> {
             checks.push(quote!(ensure_known(#wire, #values)?;));
         }
         if !checks.is_empty() {
-            self.imports
-                .add("splitkit_common::request", "ensure_known");
+            self.imports.add("splitkit_common::request", "ensure_known");
         }
         checks
     }
