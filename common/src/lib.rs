@@ -18,6 +18,22 @@
 //!   before use.
 //! - Lists ([`Page`], [`ApiClient::stream`]): `Link` headers, cursors, page numbers, and a lazy
 //!   item stream that refuses to loop.
+//! - Tolerant reader, strict writer:
+//!   - Answers are read the way providers drift ([`lenient`]): integers and decimals also as
+//!     strings (`"1"`), strings also as numbers, booleans also as `"true"`/`"false"`,
+//!     timestamps also with a space for the `T` ([`Timestamp`]), `null` for any optional field,
+//!     unknown fields ignored, unknown enum values kept (`Unknown(String)`). Money is never
+//!     rounded: a fraction where minor units are expected is an error, and decimals never pass
+//!     through a float. Every reader is a visitor on the deserializer, so tolerance costs no
+//!     buffering.
+//!   - One item a list cannot read is isolated, never the whole list: a [`Page`] holds the
+//!     items that decoded and, in [`Page::rejected`], an [`ItemError`] per item that did not
+//!     (index, JSON path, message, raw JSON); a stream yields [`Error::Item`] in the item's
+//!     place and goes on. The page is decoded whole first and item by item only when that
+//!     fails. Non-list answers fail whole, with the JSON path ([`DecodeError`]).
+//!   - What is sent is checked before sending: an enum's `Unknown` value is refused in a JSON
+//!     body and, through [`request::ensure_known`], in a path, query or header parameter, as an
+//!     [`Error::Validation`] naming it.
 //! - Webhooks ([`webhook`]): HMAC-SHA256 in constant time with a timestamp tolerance.
 //! - Money ([`MinorUnits`], [`Currency`], [`decimal`]): integers or exact decimals, never floats.
 //! - Secrets ([`SecretString`]) print as `***`; credential headers are marked sensitive; tracing
@@ -41,6 +57,8 @@ pub mod pagination;
 pub mod request;
 pub mod retry;
 pub mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod timestamp;
 pub mod tls;
 pub mod transport;
