@@ -73,24 +73,188 @@ pub fn with_unknown_fields(value: &Value, free_form: &[&str]) -> Value {
 
 /// The value of every field named in `keys`, wherever it is, replaced by `replacement`.
 pub fn replace_fields(value: &Value, keys: &[&str], replacement: &Value) -> Value {
-    rewrite_fields(value, &|key| {
+    rewrite_fields(value, &|key, _| {
         keys.contains(&key).then(|| Some(replacement.clone()))
     })
 }
 
 /// Every field named in `keys`, wherever it is, removed.
 pub fn remove_fields(value: &Value, keys: &[&str]) -> Value {
-    rewrite_fields(value, &|key| keys.contains(&key).then_some(None))
+    rewrite_fields(value, &|key, _| keys.contains(&key).then_some(None))
 }
 
-/// Rewrites fields by name: `rule(key)` gives `None` to keep the field as it is (and
+/// The JSON pointers of the fields in `example` that `document` (an OpenAPI 3.0 document as
+/// JSON) lets a provider send as `null` or leave out: those not in their schema's `required`,
+/// or marked `nullable`. `schema` names the component `example` is an instance of. Follows
+/// `$ref`s, single-`$ref` `allOf`s and array `items`; fields the schema does not describe are
+/// skipped.
+pub fn optional_fields(document: &Value, schema: &str, example: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let root = serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") });
+    collect_optional(document, &root, example, "", &mut found);
+    found
+}
+
+fn collect_optional(
+    document: &Value,
+    schema: &Value,
+    value: &Value,
+    pointer: &str,
+    found: &mut Vec<String>,
+) {
+    let schema = resolve(document, schema);
+    match value {
+        Value::Object(map) => {
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|names| names.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for (key, item) in map {
+                let Some(property) = schema["properties"].get(key) else {
+                    continue;
+                };
+                let nullable =
+                    property["nullable"] == true || resolve(document, property)["nullable"] == true;
+                let path = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                if nullable || !required.contains(&key.as_str()) {
+                    found.push(path.clone());
+                }
+                collect_optional(document, property, item, &path, found);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let path = format!("{pointer}/{index}");
+                collect_optional(document, &schema["items"], item, &path, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `schema` with `$ref`s and single-`$ref` `allOf`s followed (at most 32 steps).
+fn resolve<'a>(document: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        let reference = match (&schema["$ref"], &schema["allOf"]) {
+            (Value::String(r), _) => r.as_str(),
+            (_, Value::Array(all)) if all.len() == 1 => match all[0]["$ref"].as_str() {
+                Some(r) => r,
+                None => return schema,
+            },
+            _ => return schema,
+        };
+        match reference
+            .strip_prefix('#')
+            .and_then(|p| document.pointer(p))
+        {
+            Some(target) => schema = target,
+            None => return &Value::Null,
+        }
+    }
+    schema
+}
+
+/// `value` with the field at `pointer` set to `null` (`null_it`) or removed.
+pub fn at_pointer(value: &Value, pointer: &str, null_it: bool) -> Value {
+    let mut out = value.clone();
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return out;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = out.pointer_mut(parent) {
+        if null_it {
+            map.insert(key, Value::Null);
+        } else {
+            map.remove(&key);
+        }
+    }
+    out
+}
+
+/// What [`check_drift`] needs to know about a provider beyond its examples.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DriftSettings<'a> {
+    /// Keys whose values are user data (metadata), left as they are.
+    pub free_form: &'a [&'a str],
+    /// Keys that hold open enums: each is given a value the SDK cannot know.
+    pub enum_fields: &'a [&'a str],
+    /// The provider's OpenAPI document (as JSON), to find the fields that may be `null` or
+    /// absent (see [`optional_fields`]); `None` skips those variants.
+    pub document: Option<&'a Value>,
+}
+
+/// Decodes `example` (the text of a documented answer, an instance of the component `schema`)
+/// with `decode`, then every drift variant of it: numbers and booleans as strings, spaced
+/// timestamps and unknown fields (each must decode to a value equal to the original's), an
+/// unknown value in every enum field, and every optional field `null` and then absent (each
+/// must decode). Returns one line per failure, naming the variant and the error; empty when
+/// everything decoded.
+pub fn check_drift<T, E>(
+    example: &str,
+    schema: &str,
+    settings: &DriftSettings<'_>,
+    decode: impl Fn(&[u8]) -> Result<T, E>,
+) -> Vec<String>
+where
+    T: PartialEq + std::fmt::Debug,
+    E: std::fmt::Display,
+{
+    let mut failures = Vec::new();
+    let base = match decode(example.as_bytes()) {
+        Ok(base) => base,
+        Err(error) => return vec![format!("the example itself: {error}")],
+    };
+    let value: Value = match serde_json::from_str(example) {
+        Ok(value) => value,
+        Err(error) => return vec![format!("the example is not JSON: {error}")],
+    };
+    let read = |variant: &Value| decode(variant.to_string().as_bytes());
+    let free = settings.free_form;
+    let same = [
+        ("numbers as strings", numbers_as_strings(&value, free)),
+        ("booleans as strings", booleans_as_strings(&value, free)),
+        ("spaced timestamps", spaced_timestamps(&value, free)),
+        ("unknown fields", with_unknown_fields(&value, free)),
+    ];
+    for (name, variant) in &same {
+        match read(variant) {
+            Ok(decoded) if decoded == base => {}
+            Ok(decoded) => failures.push(format!("{name}: decoded differently: {decoded:?}")),
+            Err(error) => failures.push(format!("{name}: {error}")),
+        }
+    }
+    // An enum field gets a value no SDK knows; a list of enums, a list of one such value.
+    let unknown = Value::String("x_drift_unknown_value".into());
+    let unknown_enums = rewrite_fields(&value, &|key, item| {
+        settings.enum_fields.contains(&key).then(|| match item {
+            Value::Array(_) => Some(Value::Array(vec![unknown.clone()])),
+            Value::Null => Some(Value::Null),
+            _ => Some(unknown.clone()),
+        })
+    });
+    if let Err(error) = read(&unknown_enums) {
+        failures.push(format!("unknown enum values: {error}"));
+    }
+    if let Some(document) = settings.document {
+        for pointer in optional_fields(document, schema, &value) {
+            for (null_it, what) in [(true, "null"), (false, "absent")] {
+                if let Err(error) = read(&at_pointer(&value, &pointer, null_it)) {
+                    failures.push(format!("{pointer} {what}: {error}"));
+                }
+            }
+        }
+    }
+    failures
+}
+
+/// Rewrites fields: `rule(key, value)` gives `None` to keep the field as it is (and
 /// look inside it), `Some(None)` to drop it, `Some(Some(v))` to replace it.
-fn rewrite_fields(value: &Value, rule: &dyn Fn(&str) -> Option<Option<Value>>) -> Value {
+fn rewrite_fields(value: &Value, rule: &dyn Fn(&str, &Value) -> Option<Option<Value>>) -> Value {
     match value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, item) in map {
-                match rule(key) {
+                match rule(key, item) {
                     None => {
                         out.insert(key.clone(), rewrite_fields(item, rule));
                     }
@@ -181,6 +345,54 @@ mod tests {
         assert_eq!(
             remove_fields(&json!({"a": {"s": 1, "t": 2}}), &["s"]),
             json!({"a": {"t": 2}})
+        );
+    }
+
+    #[test]
+    fn check_drift_reports_what_a_strict_type_cannot_read() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Strict {
+            n: i64,
+        }
+        let decode = |b: &[u8]| serde_json::from_slice::<Strict>(b);
+        let settings = DriftSettings::default();
+        let failures = check_drift(r#"{"n": 1}"#, "Strict", &settings, decode);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(
+            failures[0].starts_with("numbers as strings: "),
+            "{failures:?}"
+        );
+        assert_eq!(
+            check_drift("{}", "Strict", &settings, decode),
+            ["the example itself: missing field `n` at line 1 column 2"]
+        );
+    }
+
+    #[test]
+    fn optional_fields_follow_refs_arrays_and_nullable() {
+        let document = json!({"components": {"schemas": {
+            "List": {"type": "object", "required": ["data"],
+                     "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+            "Item": {"type": "object", "required": ["id", "note"],
+                     "properties": {"id": {"type": "string"},
+                                    "note": {"type": "string", "nullable": true},
+                                    "terms": {"allOf": [{"$ref": "#/components/schemas/Terms"}]}}},
+            "Terms": {"type": "object", "required": ["days"],
+                      "properties": {"days": {"type": "integer"}, "max": {"type": "integer"}}}
+        }}});
+        let example =
+            json!({"data": [{"id": "a", "note": "n", "terms": {"days": 1, "max": 2}, "extra": 1}]});
+        assert_eq!(
+            optional_fields(&document, "List", &example),
+            ["/data/0/note", "/data/0/terms", "/data/0/terms/max"]
+        );
+        assert_eq!(
+            at_pointer(&example, "/data/0/terms/max", false)["data"][0]["terms"],
+            json!({"days": 1})
+        );
+        assert_eq!(
+            at_pointer(&example, "/data/0/note", true)["data"][0]["note"],
+            Value::Null
         );
     }
 }
