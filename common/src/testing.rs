@@ -6,7 +6,12 @@
 //! `free_form` hold user data (metadata): their contents are never touched, since a provider
 //! passes them through as the merchant sent them.
 
+use std::fmt::Debug;
+
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+use crate::error::Error;
 
 /// Every integer and decimal number as a JSON string holding its text (`12` → `"12"`).
 pub fn numbers_as_strings(value: &Value, free_form: &[&str]) -> Value {
@@ -171,6 +176,27 @@ pub fn at_pointer(value: &Value, pointer: &str, null_it: bool) -> Value {
     out
 }
 
+/// Reads `body` as one `T` with the runtime's decoder ([`crate::decode::json`]); gives the
+/// value's `Debug` text, so that decoders of different types fit one table for
+/// [`check_drift`].
+pub fn read_one<T: DeserializeOwned + Debug>(body: &[u8]) -> Result<String, Error> {
+    crate::decode::json::<T>("drift", body, &[]).map(|value| format!("{value:?}"))
+}
+
+/// Reads `body` as a list answer whose items are under `items` (`""`: the body is the array),
+/// item by item as the runtime reads pages ([`crate::decode::list`]); the first item that does
+/// not decode is the error.
+pub fn read_list<T: DeserializeOwned + Debug>(
+    body: &[u8],
+    items: &'static str,
+) -> Result<String, Error> {
+    let page = crate::decode::list::<T>("drift", body, &[], items)?;
+    match page.rejected.into_iter().next() {
+        None => Ok(format!("{:?}", page.items)),
+        Some(bad) => Err(Error::Item(Box::new(bad))),
+    }
+}
+
 /// What [`check_drift`] needs to know about a provider beyond its examples.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DriftSettings<'a> {
@@ -196,19 +222,24 @@ pub fn check_drift<T, E>(
     decode: impl Fn(&[u8]) -> Result<T, E>,
 ) -> Vec<String>
 where
-    T: PartialEq + std::fmt::Debug,
+    T: PartialEq + Debug,
     E: std::fmt::Display,
 {
     let mut failures = Vec::new();
-    let base = match decode(example.as_bytes()) {
-        Ok(base) => base,
-        Err(error) => return vec![format!("the example itself: {error}")],
-    };
+    if let Err(error) = decode(example.as_bytes()) {
+        return vec![format!("the example itself: {error}")];
+    }
     let value: Value = match serde_json::from_str(example) {
         Ok(value) => value,
         Err(error) => return vec![format!("the example is not JSON: {error}")],
     };
     let read = |variant: &Value| decode(variant.to_string().as_bytes());
+    // Variants are written from a `Value`, which keeps a decimal's value but not its trailing
+    // zeros (`200.00` becomes `200.0`): they are compared with the example written the same way.
+    let base = match read(&value) {
+        Ok(base) => base,
+        Err(error) => return vec![format!("the example, rewritten: {error}")],
+    };
     let free = settings.free_form;
     let same = [
         ("numbers as strings", numbers_as_strings(&value, free)),

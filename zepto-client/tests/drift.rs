@@ -13,9 +13,8 @@ mod support;
 use std::path::Path;
 
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
-use splitkit_common::testing::{DriftSettings, check_drift};
+use splitkit_common::testing::{DriftSettings, check_drift, read_list, read_one};
 use splitkit_common::{Page, decode};
 use support::*;
 use wiremock::matchers::{method, path};
@@ -52,202 +51,172 @@ const ENUM_FIELDS: &[&str] = &[
     "type",
 ];
 
-/// How a fixture is read: as one value of a model, or as a list answer whose `data` items are
-/// decoded one by one (as the runtime reads every page).
-enum Read {
-    One(fn(&[u8]) -> Result<String, Error>),
-    List(fn(&[u8]) -> Result<String, Error>),
-}
-
-fn one<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> Result<String, Error> {
-    decode::json::<T>("drift", body, &[]).map(|v| format!("{v:?}"))
-}
-
-fn list<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> Result<String, Error> {
-    let page: Page<T> = decode::list("drift", body, &[], "data")?;
-    match page.rejected() {
-        [] => Ok(format!("{:?}", page.items)),
-        [first, ..] => Err(Error::Item(Box::new(first.clone()))),
-    }
-}
+type Read = fn(&[u8]) -> Result<String, Error>;
 
 /// Every answer example of the seed: file, the component it is an instance of, and how it is
 /// read.
 fn answers() -> Vec<(&'static str, &'static str, Read)> {
-    use Read::{List, One};
     vec![
         (
             "get_agreements_outgoing.200",
             "AgreementListResponse",
-            List(list::<Agreement>),
+            |b| read_list::<Agreement>(b, "data"),
         ),
         (
             "get_agreements_agreement_ref.200",
             "AgreementResponse",
-            One(one::<AgreementResponse>),
+            read_one::<AgreementResponse>,
         ),
-        (
-            "get_bank_accounts.200",
-            "BankAccountListResponse",
-            List(list::<BankAccount>),
-        ),
+        ("get_bank_accounts.200", "BankAccountListResponse", |b| {
+            read_list::<BankAccount>(b, "data")
+        }),
         (
             "get_bank_connections.200",
             "BankConnectionListResponse",
-            List(list::<BankConnection>),
+            |b| read_list::<BankConnection>(b, "data"),
         ),
         (
             "get_bank_connections_id.200",
             "BankConnectionResponse",
-            One(one::<BankConnectionResponse>),
+            read_one::<BankConnectionResponse>,
         ),
         (
             "post_contacts_anyone.201",
             "ContactResponse",
-            One(one::<ContactResponse>),
+            read_one::<ContactResponse>,
         ),
-        (
-            "get_contacts.200",
-            "ContactListResponse",
-            List(list::<Contact>),
-        ),
+        ("get_contacts.200", "ContactListResponse", |b| {
+            read_list::<Contact>(b, "data")
+        }),
         (
             "get_contacts_id.200",
             "ContactResponse",
-            One(one::<ContactResponse>),
+            read_one::<ContactResponse>,
         ),
         (
             "patch_contacts_id.200",
             "ContactResponse",
-            One(one::<ContactResponse>),
+            read_one::<ContactResponse>,
         ),
         (
             "post_contacts_receivable.201",
             "ContactResponse",
-            One(one::<ContactResponse>),
+            read_one::<ContactResponse>,
         ),
         (
             "post_open_agreements.200",
             "OpenAgreementResponse",
-            One(one::<OpenAgreementResponse>),
+            read_one::<OpenAgreementResponse>,
         ),
         (
             "get_open_agreements.200",
             "OpenAgreementListResponse",
-            List(list::<OpenAgreement>),
+            |b| read_list::<OpenAgreement>(b, "data"),
         ),
         (
             "post_open_agreements_open_agreement_ref_activate.200",
             "OpenAgreementResponse",
-            One(one::<OpenAgreementResponse>),
+            read_one::<OpenAgreementResponse>,
         ),
         (
             "post_open_agreements_open_agreement_ref_close.200",
             "OpenAgreementResponse",
-            One(one::<OpenAgreementResponse>),
+            read_one::<OpenAgreementResponse>,
         ),
         (
             "post_payment_requests.200",
             "PaymentRequestResponse",
-            One(one::<PaymentRequestResponse>),
+            read_one::<PaymentRequestResponse>,
         ),
         (
             "get_payment_requests_payment_request_ref.200",
             "PaymentRequestResponse",
-            One(one::<PaymentRequestResponse>),
+            read_one::<PaymentRequestResponse>,
         ),
         (
             "get_payment_requests_collections.200",
             "PaymentRequestListResponse",
-            List(list::<PaymentRequest>),
+            |b| read_list::<PaymentRequest>(b, "data"),
         ),
         (
             "get_payment_requests_receivables.200",
             "PaymentRequestListResponse",
-            List(list::<PaymentRequest>),
+            |b| read_list::<PaymentRequest>(b, "data"),
         ),
         (
             "post_payments.201",
             "PaymentResponse",
-            One(one::<PaymentResponse>),
+            read_one::<PaymentResponse>,
         ),
-        (
-            "get_payments.200",
-            "PaymentListResponse",
-            List(list::<Payment>),
-        ),
+        ("get_payments.200", "PaymentListResponse", |b| {
+            read_list::<Payment>(b, "data")
+        }),
         (
             "get_payments_payment_ref.200",
             "PaymentResponse",
-            One(one::<PaymentResponse>),
+            read_one::<PaymentResponse>,
         ),
         (
             "post_payouts_ref_retry.200",
             "TransactionResponse",
-            One(one::<TransactionResponse>),
+            read_one::<TransactionResponse>,
         ),
         (
             "post_credits_credit_ref_refunds.200",
             "RefundResponse",
-            One(one::<RefundResponse>),
+            read_one::<RefundResponse>,
         ),
-        (
-            "get_refunds_outgoing.200",
-            "RefundListResponse",
-            List(list::<Refund>),
-        ),
+        ("get_refunds_outgoing.200", "RefundListResponse", |b| {
+            read_list::<Refund>(b, "data")
+        }),
         (
             "get_refunds_refund_ref.200",
             "RefundResponse",
-            One(one::<RefundResponse>),
+            read_one::<RefundResponse>,
         ),
         (
             "post_simulate_incoming_payid_payment.201",
             "SimulatedPayIdPaymentResponse",
-            One(one::<SimulatedPayIdPaymentResponse>),
+            read_one::<SimulatedPayIdPaymentResponse>,
         ),
-        (
-            "get_transactions.200",
-            "TransactionListResponse",
-            List(list::<Transaction>),
-        ),
+        ("get_transactions.200", "TransactionListResponse", |b| {
+            read_list::<Transaction>(b, "data")
+        }),
         (
             "post_transfers.201",
             "TransferResponse",
-            One(one::<TransferResponse>),
+            read_one::<TransferResponse>,
         ),
-        (
-            "get_transfers.200",
-            "TransferListResponse",
-            List(list::<Transfer>),
-        ),
+        ("get_transfers.200", "TransferListResponse", |b| {
+            read_list::<Transfer>(b, "data")
+        }),
         (
             "get_transfers_transfer_ref.200",
             "TransferResponse",
-            One(one::<TransferResponse>),
+            read_one::<TransferResponse>,
         ),
         (
             "post_unassigned_agreements.200",
             "UnassignedAgreementResponse",
-            One(one::<UnassignedAgreementResponse>),
+            read_one::<UnassignedAgreementResponse>,
         ),
         (
             "get_unassigned_agreements.200",
             "UnassignedAgreementListResponse",
-            List(list::<UnassignedAgreement>),
+            |b| read_list::<UnassignedAgreement>(b, "data"),
         ),
         (
             "get_unassigned_agreements_unassigned_agreement_ref.200",
             "UnassignedAgreementResponse",
-            One(one::<UnassignedAgreementResponse>),
+            read_one::<UnassignedAgreementResponse>,
         ),
-        ("error.detailed", "ErrorResponse", One(one::<ErrorResponse>)),
+        ("error.detailed", "ErrorResponse", read_one::<ErrorResponse>),
         (
             "error.idempotency_conflict",
             "ErrorResponse",
-            One(one::<ErrorResponse>),
+            read_one::<ErrorResponse>,
         ),
-        ("error.resource", "ErrorResponse", One(one::<ErrorResponse>)),
+        ("error.resource", "ErrorResponse", read_one::<ErrorResponse>),
     ]
 }
 
@@ -314,10 +283,7 @@ fn every_answer_example_and_its_drift_decodes() {
     };
     let mut failures = Vec::new();
     for (name, schema, read) in answers() {
-        let decode = match read {
-            Read::One(decode) | Read::List(decode) => decode,
-        };
-        for failure in check_drift(&fixture(name), schema, &settings, decode) {
+        for failure in check_drift(&fixture(name), schema, &settings, read) {
             failures.push(format!("{name}: {failure}"));
         }
     }
@@ -460,4 +426,16 @@ fn unknown_enum_values_are_refused_in_query_filters_before_sending() {
         matches!(&err, Error::Validation { field, .. } if field == "status"),
         "{err:?}"
     );
+}
+
+#[test]
+fn the_oauth_token_example_reads_with_the_oauth_module_s_type() {
+    use oauth2::TokenResponse;
+    let token: oauth2::basic::BasicTokenResponse =
+        serde_json::from_str(&fixture(OAUTH_TOKEN)).unwrap();
+    assert_eq!(
+        token.expires_in(),
+        Some(std::time::Duration::from_secs(7200))
+    );
+    assert!(token.refresh_token().is_some());
 }
