@@ -201,8 +201,11 @@ async fn team_pays(
         .paid_members(split_id)
         .await
         .map_err(|e| fail(&format!("could not list the paid members: {e}")))?;
-    for member in &members {
+    for member in &members.items {
         println!("paid member: {} <{}>", member.name, member.email);
+    }
+    for unread in members.rejected() {
+        println!("a paid member the SDK could not read: {unread}");
     }
     // The split is paid: the emulator calls `notify_url` back, as split(able) would.
     let callback = emulator
