@@ -271,7 +271,8 @@ async fn a_body_of_the_wrong_shape_is_a_decode_error_naming_the_path() {
     Mock::given(method("GET"))
         .and(path("/payments/PB.1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "data": {"ref": "PB.1", "your_bank_account_id": "x", "channels": [], "payouts": [{"ref": 5}]}
+            // A boolean where a string goes (a number would be read as its text).
+            "data": {"ref": "PB.1", "your_bank_account_id": "x", "channels": [], "payouts": [{"ref": true}]}
         })))
         .mount(&server)
         .await;
