@@ -72,7 +72,8 @@
 //!   `order_ref` to your order id; after a timeout or transport error, look for that `order_ref`
 //!   in [`Sessions::list`] before creating again.
 //! - [`Sessions::list`] returns a [`Page`] (limit 1 to 100, cursor pagination);
-//!   [`Sessions::next_page`] and the lazy [`Sessions::stream`] walk every page.
+//!   [`Sessions::next_page`] and the lazy [`Sessions::stream`] walk every page. A session the
+//!   SDK cannot read never costs the others (see choice 13).
 //! - [`Sessions::get`], [`Sessions::cancel`] (refunds paid shares), [`Sessions::remind`]
 //!   (reminded and skipped counts).
 //!
@@ -82,7 +83,7 @@
 //! # Merchant and webhook endpoints
 //!
 //! [`Merchants::me`] (fee rates, sandbox flag, Stripe connected, headless flag, payout currency)
-//! and [`WebhookEndpoints`] (`list`, `create`, which returns the one-time `whsec_` secret as a
+//! and [`WebhookEndpoints`] (`list`, a [`Page`] without a next page; `create`, which returns the one-time `whsec_` secret as a
 //! [`WebhookSecret`], and `delete`). Secret key only.
 //!
 //! # Errors
@@ -173,7 +174,16 @@
 //!     absolute http(s) URLs; empty or dot-only ids refused (they would change the path). Carts
 //!     read from JSON ignore unknown fields (Ante does not sign them) and take only JSON
 //!     integers for amounts and quantities, and strings for ids.
-//! 13. Ignored: the `api.ante.dev` / `cs_` API described on Ante's docs landing page (it matches
+//! 13. **Tolerant reader, strict writer** (the policy of every splitkit crate): answers are read
+//!     as Ante plausibly drifts: amounts and counts also from strings (`"12500"`), strings also
+//!     from numbers, fee rates as exact decimals also from strings, booleans also from
+//!     `"true"`/`"false"`, timestamps also with a space for the `T`, unknown fields ignored,
+//!     `null` for every optional field, unknown statuses kept. Amounts with a fraction are
+//!     refused, never rounded. A list keeps every item it can read: a session or webhook
+//!     endpoint the SDK cannot decode is in [`Page::rejected`] ([`Sessions::list`],
+//!     [`WebhookEndpoints::list`]) or comes as [`Error::Item`] in its place from
+//!     [`Sessions::stream`], which goes on. An `Unknown` event type or group mode is never sent.
+//! 14. Ignored: the `api.ante.dev` / `cs_` API described on Ante's docs landing page (it matches
 //!     nothing else Ante publishes), and the `x-ante-key-mode` webhook header (never trusted for
 //!     authentication; not documented as sent).
 

@@ -141,6 +141,14 @@
 //!   session's own fields ([`SplitSession::collected`], ...), which are exact [`Decimal`]s.
 //! - **Personal data.** `leadContributorName` and `leadContributorEmail` are masked in the
 //!   excerpts of decode errors, so they do not end up in logs.
+//! - **Tolerant reader, strict writer** (the policy of every splitkit crate): answers are read
+//!   as FairShare plausibly drifts: amounts also from strings (`"200.00"`, exact: decimals
+//!   never pass through a float), counts also from strings, strings also from numbers,
+//!   timestamps also with a space for the `T`, unknown fields ignored, `null` for every
+//!   optional field, unknown statuses and codes kept. FairShare has no list call; should one
+//!   come, it returns a [`Page`](splitkit_common::Page) whose unreadable items are in
+//!   `Page::rejected`, as in the other crates. An `Unknown` split type or fee type is never
+//!   sent.
 
 pub mod client;
 pub mod error;

@@ -59,7 +59,8 @@
 //! - [`Splits::create`] (`POST /api/splits`) takes a [`NewSplit`] and returns a
 //!   [`CreatedSplit`]: the `split_url` to redirect the customer to and the `split_id`.
 //! - [`Splits::paid_members`] (`GET /api/splits/{split_id}/paid_members`) returns the name and
-//!   email of everyone who has paid ([`PaidMember`]).
+//!   email of everyone who has paid ([`PaidMember`]), as a [`Page`](splitkit_common::Page):
+//!   the members in `items`, any member the SDK could not read in `rejected`.
 //!
 //! split(able) decides success by the body, not the status: a success is `201` with
 //! `split_url` and `split_id`; the same failure was recorded as `500` on the live host and as
@@ -142,7 +143,9 @@
 //!   `api_secret` must not be empty; the `api_key` must not be empty.
 //! - **Paid members.** The only published sample is one `{name, email}` object although the
 //!   endpoint returns "the list"; both an array and a single object are accepted, and the
-//!   result is always a `Vec`. The path has no `.json` suffix (one revision had it). An
+//!   result is always a [`Page`](splitkit_common::Page) without a next page: in an array, a
+//!   member the SDK cannot read is in `Page::rejected` (with its raw JSON) and the others are
+//!   in `Page::items`, as for every list of the splitkit crates. The path has no `.json` suffix (one revision had it). An
 //!   `{"error": ...}` body is an error whatever the status.
 //! - **Callbacks.** The docs call the callback's `api_secret` optional, but without it a
 //!   callback cannot be told from a forgery, so a callback without one is rejected. A
@@ -152,6 +155,9 @@
 //!   leaks through timing.
 //! - **Idempotency.** The docs say nothing of a repeated `invoice`; assume each create makes a
 //!   new split.
+//! - **Tolerant reader** (the policy of every splitkit crate): answers are read as a provider
+//!   plausibly drifts: strings also from numbers (a numeric `split_id`), unknown fields
+//!   ignored, `null` for every optional field; callbacks keep an unknown `payment_status`.
 //! - **Request id.** split(able) answers carry Rails' `X-Request-Id`; it is kept in errors.
 //! - **Not covered.** split(able) documented no refund, cancel or lookup endpoint; refunds
 //!   needed its support and the callback's `transaction_id`.

@@ -151,9 +151,19 @@
 //!   this SDK does not know (`Unknown(String)`), as Zepto adds them without notice. The
 //!   reference's examples show `approved` for an Agreement and `float account` for a channel;
 //!   both decode as unknown values.
-//! - **Examples the SDK cannot read verbatim**: the reference once writes an Agreement term
-//!   `days` as the string `"1"` and once a payout `created_at` without a time zone; the
-//!   OpenAPI document of this crate uses `1` and `…Z` there.
+//! - **Tolerant reader, strict writer** (the policy of every splitkit crate): answers are read
+//!   as Zepto plausibly drifts. Amounts and counts are also read from strings (the reference
+//!   once prints an Agreement term `days` as `"1"`), strings also from numbers, booleans also
+//!   from `"true"`/`"false"`, timestamps also with a space for the `T`
+//!   (`2021-09-02 02:24:50+00:00`) or without a zone (taken as UTC, as one payout
+//!   `created_at` is printed); unknown fields are ignored and `null` is accepted for every
+//!   optional field. An amount in cents with a fraction is refused, never rounded. What is sent
+//!   is checked: an `Unknown` enum value in a filter or a body is an [`Error::Validation`]
+//!   naming it, before any request.
+//! - **Lists keep every item they can read**: an item the SDK cannot decode is reported in
+//!   [`Page::rejected`](splitkit_common::Page::rejected) by [`List::send`] (index, JSON path,
+//!   message and raw JSON) and as [`Error::Item`] in its place by [`List::stream`], which goes
+//!   on with the next item; the other items arrive as usual.
 //! - **Sandbox failure amounts**: both tables are provided; the older `failure_reason` amounts
 //!   ([`sandbox::failure_triggers`]) and the newer `failure_code` ones
 //!   ([`sandbox::FAILURE_CODE_TRIGGERS`]); which an account gets depends on its platform.
