@@ -10,13 +10,11 @@
 
 mod support;
 
-use std::path::Path;
-
 use ante_client::generated::models::{CreateSessionResponse, Error as ErrorBody, SessionSummary};
 use ante_client::{Error, ListSessions, Session, SessionStatus};
 use futures_util::StreamExt;
 use serde_json::Value;
-use splitkit_common::testing::{DriftSettings, check_drift, read_list, read_one};
+use splitkit_common::testing::{self, DriftSettings, check_drift, read_list, read_one};
 use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -24,7 +22,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.json"))).unwrap()
+    testing::fixture(FIXTURES, name).unwrap()
 }
 
 fn document() -> Value {
@@ -61,15 +59,7 @@ fn every_fixture_is_in_the_corpus() {
     let mut listed: Vec<&str> = ANSWERS.iter().map(|(name, ..)| *name).collect();
     listed.push(REQUEST);
     listed.sort_unstable();
-    let mut files: Vec<String> = std::fs::read_dir(FIXTURES)
-        .unwrap()
-        .map(|entry| {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".json").unwrap().to_owned()
-        })
-        .collect();
-    files.sort();
-    assert_eq!(listed, files);
+    assert_eq!(listed, testing::fixture_names(FIXTURES).unwrap());
 }
 
 #[test]

@@ -80,7 +80,7 @@ pub enum Ty {
     I32,
     /// `i64`.
     I64,
-    /// `rust_decimal::Decimal`, read and written through `splitkit_common::decimal`.
+    /// `rust_decimal::Decimal`, read and written through `splitkit_common::lenient` (exact).
     Decimal,
     /// `splitkit_common::Timestamp`.
     Timestamp,

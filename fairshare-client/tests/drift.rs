@@ -10,19 +10,18 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::path::Path;
 use std::str::FromStr;
 
 use fairshare_client::{
     ConvenienceFee, Decimal, Item, NewSplitSession, SplitKind, SplitSession, SplitSessionStatus,
 };
 use serde_json::Value;
-use splitkit_common::testing::{DriftSettings, check_drift, read_one};
+use splitkit_common::testing::{self, DriftSettings, check_drift, read_one};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.json"))).unwrap()
+    testing::fixture(FIXTURES, name).unwrap()
 }
 
 fn document() -> Value {

@@ -11,12 +11,10 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use serde_json::Value;
 use splitable_client::generated::models::{ErrorResponse, SplitCreateResult};
-use splitkit_common::testing::{DriftSettings, check_drift, read_one};
+use splitkit_common::testing::{self, DriftSettings, check_drift, read_one};
+use std::collections::BTreeMap;
 use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -24,7 +22,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.json"))).unwrap()
+    testing::fixture(FIXTURES, name).unwrap()
 }
 
 #[test]

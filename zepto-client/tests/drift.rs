@@ -10,11 +10,9 @@
 
 mod support;
 
-use std::path::Path;
-
 use futures_util::StreamExt;
 use serde_json::Value;
-use splitkit_common::testing::{DriftSettings, check_drift, read_list, read_one};
+use splitkit_common::testing::{self, DriftSettings, check_drift, read_list, read_one};
 use splitkit_common::{Page, decode};
 use support::*;
 use wiremock::matchers::{method, path};
@@ -25,7 +23,7 @@ use zepto_client::models::*;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed");
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(Path::new(FIXTURES).join(format!("{name}.json"))).unwrap()
+    testing::fixture(FIXTURES, name).unwrap()
 }
 
 fn document() -> Value {
@@ -262,15 +260,7 @@ fn every_fixture_is_in_the_corpus() {
     listed.extend(REQUESTS.iter().map(|(name, ..)| (*name).to_owned()));
     listed.push(OAUTH_TOKEN.to_owned());
     listed.sort();
-    let mut files: Vec<String> = std::fs::read_dir(FIXTURES)
-        .unwrap()
-        .map(|entry| {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".json").unwrap().to_owned()
-        })
-        .collect();
-    files.sort();
-    assert_eq!(listed, files);
+    assert_eq!(listed, testing::fixture_names(FIXTURES).unwrap());
 }
 
 #[test]
