@@ -40,6 +40,9 @@
 //!   spans (`splitkit.call`, `splitkit.attempt`) carry the operation, attempt, status and request
 //!   id, never a credential or a query string.
 //!
+//! - Test support (module `testing`, feature `testing`): the drift variants of documented
+//!   examples that each provider crate's `tests/drift.rs` decodes.
+//!
 //! Nothing here knows a provider: a provider's quirks are values handed in by its crate.
 
 pub mod auth;

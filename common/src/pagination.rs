@@ -7,9 +7,8 @@ use std::marker::PhantomData;
 use futures_util::Stream;
 use http::HeaderMap;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use url::Url;
-
 use serde_json::value::RawValue;
+use url::Url;
 
 use crate::client::ApiClient;
 use crate::decode::ItemError;
