@@ -34,7 +34,9 @@
 //!   - What is sent is checked before sending: an enum's `Unknown` value is refused in a JSON
 //!     body and, through [`request::ensure_known`], in a path, query or header parameter, as an
 //!     [`Error::Validation`] naming it.
-//! - Webhooks ([`webhook`]): HMAC-SHA256 in constant time with a timestamp tolerance.
+//! - Webhooks ([`webhook`]): one verifier shape for every provider (bounded work before any
+//!   HMAC, constant-time comparison, several secrets, a timestamp tolerance), events that keep
+//!   what they cannot type, de-duplication, and (feature `axum`) a ready handler.
 //! - Money ([`MinorUnits`], [`Currency`], [`decimal`]): integers or exact decimals, never floats.
 //! - Secrets ([`SecretString`]) print as `***`; credential headers are marked sensitive; tracing
 //!   spans (`splitkit.call`, `splitkit.attempt`) carry the operation, attempt, status and request
@@ -90,4 +92,4 @@ pub use timestamp::{Date, Timestamp};
 pub use transport::{
     HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError, TransportErrorKind,
 };
-pub use webhook::{SignatureVerifier, WebhookError};
+pub use webhook::{SecretError, WebhookError};
