@@ -2,7 +2,8 @@
 //! Australian account-to-account payments over NPP and Direct Entry.
 //!
 //! You never write HTTP, HMAC, retry or OAuth code: build a [`Client`], call resource methods,
-//! verify webhooks with [`webhook::WebhookVerifier`].
+//! verify webhooks with [`webhook::WebhookVerifier`] (or receive them with
+//! [`webhook::WebhookInbox`]).
 //!
 //! # Quick start
 //!
@@ -79,24 +80,29 @@
 //! # Webhooks
 //!
 //! ```no_run
-//! use zepto_client::webhook::{EventData, WebhookVerifier};
+//! use zepto_client::webhook::{EventData, Payload, WebhookVerifier};
 //!
-//! # fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> Result<(), zepto_client::Error> {
-//! let verifier = WebhookVerifier::new(std::env::var("ZEPTO_WEBHOOK_SECRET").unwrap_or_default());
-//! // Verify over the raw bytes, before parsing; answer 401 on an error.
-//! let event = verifier.verify_event(headers, raw_body)?;
-//! // `Split-Request-ID`: the same on every retry. Skip what you have processed already.
-//! let _dedupe_key = event.request_id.as_deref();
-//! if let EventData::Transactions(transactions) = &event.data {
-//!     for transaction in transactions {
-//!         // `data` may hold several items: handle every one.
-//!         println!("{} {} {}", event.event_type, transaction.ref_, transaction.status);
+//! # fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+//! // An unset or empty secret is refused here, not accepted as a key anyone can sign with.
+//! let verifier = WebhookVerifier::new([std::env::var("ZEPTO_WEBHOOK_SECRET")?])?;
+//! // Verify over the raw bytes; answer 401 on an error.
+//! let event = verifier.verify(headers, raw_body)?;
+//! // `event.id` is `Split-Request-ID`, the same on every retry: skip what you have handled.
+//! // Zepto never resends an answered delivery: persist the event before answering 200.
+//! if let Payload::Typed(body) = &event.payload {
+//!     if let EventData::Transactions(transactions) = &body.data {
+//!         for transaction in transactions {
+//!             // `data` may hold several items: handle every one.
+//!             println!("{} {} {}", body.event_type, transaction.ref_, transaction.status);
+//!         }
 //!     }
 //! }
 //! # Ok(())
 //! # }
 //! ```
 //!
+//! [`webhook::WebhookInbox`] does the de-duplication and the answers too, and with the `axum`
+//! feature is a ready axum handler ([`splitkit_common::webhook::Inbox::into_handler`]).
 //! [`webhook`] explains the `Split-Signature` format and how to answer Zepto.
 //!
 //! # Choices this crate makes
@@ -139,14 +145,18 @@
 //!   (`meta.resource_ref`) or mentions idempotency; any other 409 is a plain API error.
 //! - **Webhook signatures**: every dot-separated element after the timestamp that is a 64-digit
 //!   hex string is a candidate signature and one match suffices; other elements are ignored
-//!   ("placeholders for future parameters"). The signature is checked before the timestamp;
-//!   the tolerance is 300 s either way by default. The header names default to
-//!   `Split-Signature` / `Split-Request-ID` (no Zepto-branded names are documented) and can be
-//!   changed with [`webhook::WebhookVerifier::header_names`].
-//! - **A signed delivery without `Split-Request-ID`** is accepted, with
-//!   [`webhook::WebhookEvent::request_id`] `None`; Zepto documents the header on every delivery.
-//! - **Webhook `data`** is decoded by the event type's prefix (the reference's table);
-//!   prefixes it does not list (e.g. `payout_batch.added`) keep the raw JSON array.
+//!   ("placeholders for future parameters"). Every `Split-Signature` header is read (they must
+//!   agree on the timestamp). The timestamp is checked before any HMAC; the tolerance is 300 s
+//!   either way by default. The header names default to `Split-Signature` /
+//!   `Split-Request-ID` (no Zepto-branded names are documented) and can be changed with
+//!   [`webhook::ZeptoScheme::header_names`].
+//! - **A signed delivery without `Split-Request-ID`** is accepted; its event id is then the
+//!   body's SHA-256 ([`splitkit_common::webhook::Event::id`]). Zepto documents the header on
+//!   every delivery.
+//! - **Webhook `data`** is decoded item by item by the event type's prefix (the reference's
+//!   table): an item that does not decode is kept raw in
+//!   [`webhook::EventBody::unreadable`] and the others are typed; a single object is read as a
+//!   list of one. Prefixes it does not list (e.g. `payout_batch.added`) keep the raw items.
 //! - **Open enums**: statuses, channels, failure reasons, event types and scopes accept values
 //!   this SDK does not know (`Unknown(String)`), as Zepto adds them without notice. The
 //!   reference's examples show `approved` for an Agreement and `float account` for a channel;
@@ -244,3 +254,4 @@ pub use splitkit_common::{
     ApiError, Error, IdempotencyKey, MemoryTokenStore, Page, RetryPolicy, SecretString, Timestamp,
     TokenPair, TokenStore,
 };
+pub use webhook::{WebhookEvent, WebhookInbox, WebhookVerifier};

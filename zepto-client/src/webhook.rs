@@ -1,38 +1,87 @@
-//! Receiving Zepto webhooks: signature verification, de-duplication id, typed events.
+//! Receiving Zepto webhooks: [`WebhookVerifier`], [`WebhookInbox`], typed [`EventBody`]s.
 //!
 //! Zepto POSTs a JSON body `{"event": {"type", "at", "who"}, "data": [...]}` with two headers:
 //!
 //! - `Split-Signature: <timestamp>.<signature>[.<more>]`: `timestamp` is Unix seconds;
 //!   `signature` is the hex HMAC-SHA256, keyed with the endpoint's signing secret, of
 //!   `<timestamp>.<raw body>`. More dot-separated elements may follow: any element that is a
-//!   64-digit hex string is treated as a signature and one match is enough (the reference says
+//!   64-digit hex string is a candidate signature and one match is enough (the reference says
 //!   the header holds "one or more signatures"; other elements are "placeholders for future
-//!   parameters").
+//!   parameters"). Every `Split-Signature` header of a delivery is read; they must agree on
+//!   the timestamp.
 //! - `Split-Request-ID: <uuid>`: unique per event and unchanged when Zepto retries the
-//!   delivery; use it to process each event once.
+//!   delivery: it is the event's [`Event::id`](splitkit_common::webhook::Event::id). It is not
+//!   covered by the signature, so a replay within the tolerance can carry another one; keep
+//!   fulfilment idempotent on the transaction or payment `ref` as well.
 //!
-//! [`WebhookVerifier::verify_event`] checks the signature over the raw bytes (constant time),
-//! then the timestamp (default tolerance 300 s either way), and only then parses the body.
-//! `data` is an array and may hold several items: loop over all of them.
+//! [`WebhookVerifier::verify`] checks the delivery (bounds, timestamp within 300 s either way,
+//! one HMAC per secret in constant time) and then decodes it. A verified delivery always
+//! becomes a [`WebhookEvent`]: when the envelope does not decode, its payload is
+//! [`Payload::Unrecognised`] with the raw body; when single items of `data` do not decode, the
+//! others are typed and the unreadable ones are in [`EventBody::unreadable`] with their raw
+//! JSON. `data` may hold several items: handle every one.
 //!
 //! # Answering Zepto
 //!
-//! Zepto counts any HTTP answer (2xx, 4xx, 5xx) as delivered and retries only deliveries that
-//! got no answer at all, every 5 minutes for an hour, in no guaranteed order. So: verify,
-//! record the request id, answer `200` quickly, and do the work afterwards; answer `401` to a
-//! delivery that fails verification (it will not be retried); answer `200` to a request id you
-//! have already processed. A Direct Entry credit that is `cleared` can still be `returned` a day
-//! or two later: fulfilment logic must accept `cleared` followed by `returned`.
+//! Zepto counts **any** HTTP answer (2xx, 4xx, 5xx) as delivered and retries only deliveries
+//! that got no answer at all, every 5 minutes for an hour ([`RETRY_WINDOW`]), in no guaranteed
+//! order. An answered delivery is never sent again unless you resend it
+//! (`client.webhooks().resend_delivery`). So:
+//!
+//! | outcome | answer | why |
+//! |---|---|---|
+//! | verified, new | persist or queue the event, **then** `200` | the answer ends Zepto's attempts: an event only held in memory is lost with the process |
+//! | verified, payload [`Payload::Unrecognised`] or items in [`EventBody::unreadable`] | persist it as any other, `200` | Zepto will not send it differently |
+//! | verified, already handled | `200` | |
+//! | verified, another instance is handling it | `503` (counts as delivered) | that instance holds it |
+//! | your handler could not persist it | `500` (counts as delivered) | log the id and resend the delivery from Zepto's delivery log |
+//! | signature, timestamp or headers wrong | `401` | not from Zepto (or a misconfigured secret); not retried |
+//! | body over the limit | `413` | |
+//!
+//! [`WebhookInbox`] gives exactly these answers. A Direct Entry credit that is `cleared` can
+//! still be `returned` a day or two later: fulfilment logic must accept `cleared` followed by
+//! `returned`.
+//!
+//! ```
+//! use zepto_client::webhook::{EventData, Payload, WebhookEvent, WebhookVerifier};
+//!
+//! fn handle(verifier: &WebhookVerifier, headers: &http::HeaderMap, body: &[u8]) -> u16 {
+//!     let event: WebhookEvent = match verifier.verify(headers, body) {
+//!         Ok(event) => event,
+//!         Err(_) => return 401,
+//!     };
+//!     // Persist (event.id, event.body) here, before answering.
+//!     match &event.payload {
+//!         Payload::Typed(body) => {
+//!             if let EventData::Transactions(transactions) = &body.data {
+//!                 for transaction in transactions {
+//!                     println!("{} {} {}", body.event_type, transaction.ref_, transaction.status);
+//!                 }
+//!             }
+//!         }
+//!         Payload::Unrecognised(raw) => println!("kept for review: {}", raw.error()),
+//!     }
+//!     200
+//! }
+//! ```
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
-use splitkit_common::webhook::{self as common_webhook, SignatureVerifier, WebhookError};
-use splitkit_common::{Clock, Error, SecretString, Timestamp};
+use splitkit_common::ItemError;
+use splitkit_common::Timestamp;
+use splitkit_common::decode::items;
+use splitkit_common::webhook::{
+    self as common_webhook, Candidates, DecodeFailure, Decoded, Limits, Proof, Scheme,
+    SignedMessage, header_values, parse_timestamp, single_header,
+};
+
+pub use splitkit_common::webhook::{
+    Answers, DeliveryStore, Key, MemoryDeliveryStore, Outcome, Payload, Receipt, SecretError,
+    Unrecognised, WebhookError,
+};
 
 use crate::generated::models::{
     Agreement, Contact, OpenAgreement, Payment, PaymentRequest, Transaction, UnassignedAgreement,
@@ -45,118 +94,111 @@ pub const SIGNATURE_HEADER: &str = "Split-Signature";
 pub const REQUEST_ID_HEADER: &str = "Split-Request-ID";
 /// The default timestamp tolerance, either way: 300 s.
 pub const DEFAULT_TOLERANCE: Duration = common_webhook::DEFAULT_TOLERANCE;
+/// How long Zepto retries a delivery that got no answer: every 5 minutes for an hour. An
+/// [`WebhookInbox`] remembers handled events this long by default.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(60 * 60);
 
-/// Checks deliveries signed with one endpoint's signing secret.
+/// Verifies Zepto deliveries: `WebhookVerifier::new([secret])?`, several secrets during a
+/// rotation. See the [module docs](self).
+pub type WebhookVerifier = common_webhook::Verifier<ZeptoScheme>;
+/// A Zepto webhook endpoint without the HTTP server: verify, skip repeats, hand over, answer.
+pub type WebhookInbox = common_webhook::Inbox<ZeptoScheme>;
+/// A verified Zepto delivery.
+pub type WebhookEvent = common_webhook::Event<EventBody>;
+
+/// How Zepto signs its deliveries and what they hold (header names can be changed, should
+/// Zepto rename them).
 #[derive(Debug, Clone)]
-pub struct WebhookVerifier {
-    verifier: SignatureVerifier,
+pub struct ZeptoScheme {
     signature_header: &'static str,
     request_id_header: &'static str,
 }
 
-/// What a verified delivery's headers said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    /// `Split-Request-ID`: the event's id, the same on every retry. `None` when absent.
-    pub request_id: Option<String>,
-    /// When Zepto signed the delivery (Unix seconds).
-    pub timestamp: i64,
-}
-
-impl WebhookVerifier {
-    /// A verifier for the endpoint whose signing secret is `secret` (shown in Zepto's webhook
-    /// settings, or as `signature_secret` by `client.webhooks().list()`).
-    pub fn new(secret: impl Into<SecretString>) -> Self {
+impl Default for ZeptoScheme {
+    fn default() -> Self {
         Self {
-            verifier: SignatureVerifier::new(secret),
             signature_header: SIGNATURE_HEADER,
             request_id_header: REQUEST_ID_HEADER,
         }
     }
+}
 
-    /// Accepts timestamps up to `tolerance` old or ahead (default 300 s).
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.verifier = self.verifier.tolerance(tolerance);
-        self
-    }
-
-    /// Reads the current time from `clock` (for tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.verifier = self.verifier.clock(clock);
-        self
-    }
-
+impl ZeptoScheme {
     /// Reads the signature and the request id from other headers than `Split-Signature` and
-    /// `Split-Request-ID` (should Zepto rename them).
+    /// `Split-Request-ID`; use with [`WebhookVerifier::with_scheme`].
     pub fn header_names(mut self, signature: &'static str, request_id: &'static str) -> Self {
         self.signature_header = signature;
         self.request_id_header = request_id;
         self
     }
-
-    /// Checks the signature of `body` (the raw bytes as received) and its timestamp.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let header = self.signature_header;
-        let value = headers
-            .get(header)
-            .ok_or(WebhookError::MissingHeader(header))?
-            .to_str()
-            .map_err(|_| WebhookError::MalformedHeader {
-                header,
-                reason: "not visible ASCII".into(),
-            })?;
-        let (timestamp_text, signatures) = parse_signature_header(header, value)?;
-        let timestamp = common_webhook::parse_timestamp(header, timestamp_text)?;
-        self.verifier.verify(
-            timestamp,
-            &[timestamp_text.as_bytes(), b".", body],
-            &signatures,
-        )?;
-        let request_id = headers
-            .get(self.request_id_header)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
-        Ok(Verified {
-            request_id,
-            timestamp,
-        })
-    }
-
-    /// Verifies the delivery, then decodes it into a typed event.
-    pub fn verify_event(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, Error> {
-        let verified = self.verify(headers, body)?;
-        let mut event = WebhookEvent::parse_unverified(body)?;
-        event.request_id = verified.request_id;
-        event.signed_at = Some(verified.timestamp);
-        Ok(event)
-    }
 }
 
-/// Splits `timestamp.sig[.sig...]`; keeps the elements that look like HMAC-SHA256 hex digests.
-fn parse_signature_header<'a>(
-    header: &'static str,
-    value: &'a str,
-) -> Result<(&'a str, Vec<&'a str>), WebhookError> {
-    let mut parts = value.trim().split('.');
-    let timestamp = parts.next().unwrap_or_default().trim();
-    if timestamp.is_empty() {
-        return Err(WebhookError::MalformedHeader {
-            header,
-            reason: "no timestamp before the first `.`".into(),
-        });
+impl Scheme for ZeptoScheme {
+    type Payload = EventBody;
+
+    fn provider(&self) -> &'static str {
+        "zepto"
     }
-    let signatures: Vec<&str> = parts
-        .map(str::trim)
-        .filter(|p| p.len() == 64 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        .collect();
-    if signatures.is_empty() {
-        return Err(WebhookError::MalformedHeader {
-            header,
-            reason: "no 64-digit hex signature after the timestamp".into(),
-        });
+
+    fn retry_window(&self) -> Duration {
+        RETRY_WINDOW
     }
-    Ok((timestamp, signatures))
+
+    fn proof<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        limits: &Limits,
+    ) -> Result<Proof<'a>, WebhookError> {
+        let header = self.signature_header;
+        let values = header_values(headers, &[header], limits)?;
+        if values.is_empty() {
+            return Err(WebhookError::MissingHeader(header));
+        }
+        let malformed = |reason| WebhookError::MalformedHeader { header, reason };
+        let mut timestamp_text: Option<&str> = None;
+        let mut candidates = Candidates::new(limits);
+        for (_, value) in values {
+            let mut elements = value.trim().split('.');
+            let stamp = elements.next().unwrap_or_default().trim();
+            if stamp.is_empty() {
+                return Err(malformed("no timestamp before the first `.`"));
+            }
+            match timestamp_text {
+                Some(seen) if seen != stamp => {
+                    return Err(malformed("several headers with different timestamps"));
+                }
+                _ => timestamp_text = Some(stamp),
+            }
+            for element in elements.map(str::trim) {
+                if element.len() == 64 && element.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    candidates.push_hex(element)?;
+                }
+            }
+        }
+        let Some(timestamp_text) = timestamp_text else {
+            return Err(WebhookError::MissingHeader(header));
+        };
+        if candidates.is_empty() {
+            return Err(malformed("no 64-digit hex signature after the timestamp"));
+        }
+        Ok(Proof::Hmac(SignedMessage {
+            timestamp: Some(parse_timestamp(header, timestamp_text)?),
+            parts: vec![timestamp_text.as_bytes(), b".", body],
+            candidates,
+        }))
+    }
+
+    fn decode(&self, headers: &HeaderMap, body: &[u8]) -> Decoded<EventBody> {
+        let id = single_header(headers, self.request_id_header, &Limits::default())
+            .ok()
+            .flatten()
+            .map(|id| id.trim().to_owned());
+        Decoded {
+            id,
+            payload: EventBody::decode(body),
+        }
+    }
 }
 
 /// The `Split-Signature` value Zepto would send for `body` at `timestamp` under `secret`: for
@@ -223,7 +265,8 @@ impl EventObject {
     }
 }
 
-/// The `data` array of an event, decoded by the event's object.
+/// The items of `data` that decoded, by the event's object. Items that did not decode are in
+/// [`EventBody::unreadable`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum EventData {
@@ -241,12 +284,12 @@ pub enum EventData {
     PaymentRequests(Vec<PaymentRequest>),
     /// `unassigned_agreement.*`
     UnassignedAgreements(Vec<UnassignedAgreement>),
-    /// An event type this SDK does not know: the `data` array exactly as received.
-    Unknown(Box<RawValue>),
+    /// An event type this SDK does not know: the items exactly as received.
+    Unknown(Vec<Box<RawValue>>),
 }
 
 impl EventData {
-    /// How many items `data` holds (for [`EventData::Unknown`], the raw array is counted).
+    /// How many items decoded (for [`EventData::Unknown`], how many there are).
     pub fn len(&self) -> usize {
         match self {
             Self::Agreements(v) => v.len(),
@@ -256,33 +299,31 @@ impl EventData {
             Self::Payments(v) => v.len(),
             Self::PaymentRequests(v) => v.len(),
             Self::UnassignedAgreements(v) => v.len(),
-            Self::Unknown(raw) => serde_json::from_str::<Vec<&RawValue>>(raw.get())
-                .map(|v| v.len())
-                .unwrap_or(0),
+            Self::Unknown(v) => v.len(),
         }
     }
 
-    /// Whether `data` is empty.
+    /// Whether no item decoded.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
 
-/// A decoded webhook delivery.
+/// A decoded Zepto delivery body.
 #[derive(Debug, Clone)]
-pub struct WebhookEvent {
-    /// `Split-Request-ID`: the de-duplication key (set by [`WebhookVerifier::verify_event`]).
-    pub request_id: Option<String>,
-    /// When Zepto signed the delivery (set by [`WebhookVerifier::verify_event`]).
-    pub signed_at: Option<i64>,
+#[non_exhaustive]
+pub struct EventBody {
     /// The event type, e.g. `debit.cleared` (an open enum: unknown types are kept as strings).
     pub event_type: WebhookEventType,
     /// When the event occurred.
     pub at: Timestamp,
     /// The account (and its bank account) the event belongs to.
     pub who: WebhookEventWho,
-    /// The items of the event.
+    /// The items of `data` that decoded.
     pub data: EventData,
+    /// The items of `data` that did not decode, each with its position and raw JSON: persist
+    /// them with the event, they are part of it.
+    pub unreadable: Vec<ItemError>,
 }
 
 #[derive(Deserialize)]
@@ -299,54 +340,43 @@ struct EnvelopeEvent {
     who: WebhookEventWho,
 }
 
-fn payload_error(what: &str, error: serde_json::Error) -> Error {
-    Error::Webhook(WebhookError::Payload(format!("{what}: {error}")))
+/// `data` as a list of raw items; a single object is read as a list of one.
+fn data_items(data: &RawValue) -> Result<Vec<Box<RawValue>>, DecodeFailure> {
+    if let Ok(list) = serde_json::from_str::<Vec<Box<RawValue>>>(data.get()) {
+        return Ok(list);
+    }
+    if data.get().trim_start().starts_with('{') {
+        return Ok(vec![data.to_owned()]);
+    }
+    Err(DecodeFailure::new("data", "expected an array of items"))
 }
 
-fn items<T: DeserializeOwned>(raw: &RawValue) -> Result<Vec<T>, Error> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let at = if path == "." {
-            "data".to_owned()
-        } else if path.starts_with('[') {
-            format!("data{path}")
-        } else {
-            format!("data.{path}")
-        };
-        payload_error(&at, e.into_inner())
-    })
-}
-
-impl WebhookEvent {
-    /// Decodes a body WITHOUT checking its signature: for replays from your own storage and
-    /// tests. Use [`WebhookVerifier::verify_event`] for anything that came over the network.
-    pub fn parse_unverified(body: &[u8]) -> Result<Self, Error> {
-        let envelope: Envelope =
-            serde_json::from_slice(body).map_err(|e| payload_error("envelope", e))?;
+impl EventBody {
+    /// Decodes a body WITHOUT checking its signature: for events you stored after verifying
+    /// them. Anything from the network goes through [`WebhookVerifier::verify`].
+    pub fn decode(body: &[u8]) -> Result<Self, DecodeFailure> {
+        let envelope: Envelope = DecodeFailure::decode_json(body)?;
+        let raw = data_items(&envelope.data)?;
         let event_type = envelope.event.type_;
-        let data = match EventObject::of(event_type.as_str()) {
-            EventObject::Agreement => EventData::Agreements(items(&envelope.data)?),
-            EventObject::Contact => EventData::Contacts(items(&envelope.data)?),
+        let (data, unreadable) = match EventObject::of(event_type.as_str()) {
+            EventObject::Agreement => typed(raw, EventData::Agreements),
+            EventObject::Contact => typed(raw, EventData::Contacts),
             EventObject::Credit
             | EventObject::CreditorDebit
             | EventObject::Debit
-            | EventObject::DebtorCredit => EventData::Transactions(items(&envelope.data)?),
-            EventObject::OpenAgreement => EventData::OpenAgreements(items(&envelope.data)?),
-            EventObject::Payment => EventData::Payments(items(&envelope.data)?),
-            EventObject::PaymentRequest => EventData::PaymentRequests(items(&envelope.data)?),
-            EventObject::UnassignedAgreement => {
-                EventData::UnassignedAgreements(items(&envelope.data)?)
-            }
-            EventObject::Other(_) => EventData::Unknown(envelope.data),
+            | EventObject::DebtorCredit => typed(raw, EventData::Transactions),
+            EventObject::OpenAgreement => typed(raw, EventData::OpenAgreements),
+            EventObject::Payment => typed(raw, EventData::Payments),
+            EventObject::PaymentRequest => typed(raw, EventData::PaymentRequests),
+            EventObject::UnassignedAgreement => typed(raw, EventData::UnassignedAgreements),
+            EventObject::Other(_) => (EventData::Unknown(raw), Vec::new()),
         };
         Ok(Self {
-            request_id: None,
-            signed_at: None,
             event_type,
             at: envelope.event.at,
             who: envelope.event.who,
             data,
+            unreadable,
         })
     }
 
@@ -364,4 +394,12 @@ impl WebhookEvent {
             .map(|(_, action)| action)
             .unwrap_or_default()
     }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    raw: Vec<Box<RawValue>>,
+    wrap: fn(Vec<T>) -> EventData,
+) -> (EventData, Vec<ItemError>) {
+    let (good, bad) = items(raw);
+    (wrap(good), bad)
 }

@@ -297,9 +297,6 @@ mod tests {
             let _ = store.claim(&key(&format!("new{i}")), LEASE).await.unwrap();
         }
         assert_eq!(store.len(), 100);
-        assert_eq!(
-            DeliveryKey::new("zepto", "07f4").to_string(),
-            "zepto:07f4"
-        );
+        assert_eq!(DeliveryKey::new("zepto", "07f4").to_string(), "zepto:07f4");
     }
 }

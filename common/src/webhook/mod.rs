@@ -30,6 +30,8 @@ mod verifier;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::time::Duration;
 

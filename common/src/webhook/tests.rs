@@ -61,8 +61,8 @@ impl Scheme for TestScheme {
                 .ok_or(WebhookError::MissingField("secret"))?;
             return Ok(Proof::SharedSecret(SecretString::new(secret)));
         }
-        let ts = single_header(headers, "x-ts", limits)?
-            .ok_or(WebhookError::MissingHeader("x-ts"))?;
+        let ts =
+            single_header(headers, "x-ts", limits)?.ok_or(WebhookError::MissingHeader("x-ts"))?;
         let timestamp = parse_timestamp("x-ts", ts)?;
         let mut candidates = Candidates::new(limits);
         for (_, value) in header_values(headers, &["x-sig"], limits)? {
@@ -143,7 +143,9 @@ fn empty_blank_and_missing_secrets_are_refused_when_building() {
 #[test]
 fn a_valid_delivery_becomes_a_typed_event() {
     let body = br#"{"n": 7}"#;
-    let event = verifier(&["k"]).verify(&signed("k", NOW, body), body).unwrap();
+    let event = verifier(&["k"])
+        .verify(&signed("k", NOW, body), body)
+        .unwrap();
     assert_eq!(event.typed(), Some(&Ping { n: 7 }));
     assert_eq!(
         (event.provider, event.id.as_str(), event.signed_at),
@@ -156,10 +158,15 @@ fn a_valid_delivery_becomes_a_typed_event() {
 #[test]
 fn a_verified_body_that_does_not_decode_is_kept_with_the_reason() {
     let body = br#"{"n": "seven", "secret": "abc"}"#;
-    let event = verifier(&["k"]).verify(&signed("k", NOW, body), body).unwrap();
+    let event = verifier(&["k"])
+        .verify(&signed("k", NOW, body), body)
+        .unwrap();
     let raw = event.payload.unrecognised().unwrap();
     assert_eq!(raw.body(), body);
-    assert_eq!(raw.json().unwrap().get(), std::str::from_utf8(body).unwrap());
+    assert_eq!(
+        raw.json().unwrap().get(),
+        std::str::from_utf8(body).unwrap()
+    );
     assert_eq!(raw.error().path(), "n");
     assert!(!format!("{event:?}").contains("abc"));
 
@@ -357,7 +364,10 @@ async fn the_inbox_hands_over_each_event_once_and_retries_after_a_failure() {
     assert_eq!(receipt.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(matches!(receipt.outcome(), Outcome::Failed { id, .. } if id == "evt_1"));
     // ... and the retry is handled, once.
-    assert_eq!(inbox.receive(&h, body, handler).await.status(), StatusCode::OK);
+    assert_eq!(
+        inbox.receive(&h, body, handler).await.status(),
+        StatusCode::OK
+    );
     let again = inbox.receive(&h, body, handler).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert!(matches!(again.into_outcome(), Outcome::Duplicate { .. }));

@@ -9,9 +9,9 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
-use super::inbox::Answers;
 use super::error::{SecretError, WebhookError};
 use super::event::{Decoded, Event};
+use super::inbox::Answers;
 use super::{DEFAULT_TOLERANCE, mac};
 use crate::clock::{Clock, SystemClock};
 use crate::secret::SecretString;
