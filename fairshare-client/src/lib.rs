@@ -69,13 +69,16 @@
 //!
 //! # Webhooks
 //!
-//! [`WebhookVerifier::verify`] takes the request headers and the raw body bytes, checks
+//! [`WebhookVerifier`] (built with `WebhookVerifier::new([signing_key])?`, which refuses an
+//! empty key) takes the request headers and the raw body bytes, checks
 //! `X-SplitPay-Signature: v1=<hex>` (HMAC-SHA256 under the webhook's signing key of
 //! `X-SplitPay-Timestamp + "." + body`, compared in constant time) and the timestamp (5
-//! minutes either way), and only then decodes a [`WebhookEvent`]: its [`WebhookEvent::id`] for
-//! de-duplication, its [`WebhookEventType`], and [`EventData`] (the split session for
-//! `split_session.*` events; unknown types kept as raw JSON). Answer `2xx` quickly; FairShare
-//! also counts `409` as delivered, so a duplicate may be answered `409`. See [`webhook`].
+//! minutes either way), and only then decodes the body into a [`WebhookEvent`]: its `id` for
+//! de-duplication and its payload, a typed [`EventBody`] ([`WebhookEventType`], [`EventData`]:
+//! the split session for `split_session.*` events, unknown types kept as raw JSON) or, when the
+//! body does not decode, the raw body and the reason. [`WebhookInbox`] adds de-duplication and
+//! the HTTP answers (feature `axum`: a ready handler). Answer `2xx` quickly; FairShare also
+//! counts `409` as delivered. See [`webhook`].
 //!
 //! # Configuration
 //!
@@ -125,12 +128,16 @@
 //!   [`SplitSessionStatus::Unknown`], and [`SplitSessionStatus::is_open`] treats it as settled.
 //! - **Webhook signatures.** The key is used as the UTF-8 bytes of the string the dashboard
 //!   shows; hex is accepted in either case; the header may hold several entries (separated by
-//!   commas or spaces) and one matching `v1=` entry is enough; entries of other schemes are
-//!   ignored. The tolerance is 5 minutes both ways ("for example 5 minutes" in the docs),
-//!   configurable with [`WebhookVerifier::tolerance`].
+//!   commas or spaces), and may be sent several times; one matching `v1=` entry is enough;
+//!   entries of other schemes are ignored. The tolerance is 5 minutes both ways ("for example
+//!   5 minutes" in the docs), configurable with
+//!   [`Verifier::tolerance`](splitkit_common::webhook::Verifier::tolerance). The retry schedule
+//!   is not documented: handled events are remembered for [`webhook::RETRY_WINDOW`] (3 days)
+//!   unless configured otherwise.
 //! - **Webhook objects.** FairShare shows no example object. For `split_session.*` events the
 //!   object is read as a [`SplitSession`]; if it does not have that shape the event is still
-//!   delivered, with the object as [`EventData::Raw`]. `contribution.created` objects are kept
+//!   delivered, as [`webhook::Payload::Unrecognised`] with the raw body and the path that did
+//!   not fit. `contribution.created` objects are kept
 //!   as their exact JSON text ([`RawObject`]: their fields are not documented), so amounts in
 //!   them can still be read without a float. The signed body's `type` is authoritative; the
 //!   unsigned `X-SplitPay-Event` header is not used.
@@ -171,4 +178,4 @@ pub use sessions::{
 };
 pub use splitkit_common;
 pub use splitkit_common::{Decimal, Error, RetryPolicy, SecretString, Timestamp};
-pub use webhook::{EventData, RawObject, WebhookEvent, WebhookVerifier};
+pub use webhook::{EventBody, EventData, RawObject, WebhookEvent, WebhookInbox, WebhookVerifier};

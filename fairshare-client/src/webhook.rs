@@ -1,4 +1,4 @@
-//! Webhooks: verifying FairShare's signature and reading the event.
+//! Webhooks: [`WebhookVerifier`], [`WebhookInbox`] and FairShare's typed [`EventBody`].
 //!
 //! FairShare POSTs each event as JSON with these headers:
 //!
@@ -6,57 +6,72 @@
 //! |---|---|
 //! | `X-SplitPay-Signature` | `v1=<hex>`: HMAC-SHA256, keyed with the webhook's signing key, of `X-SplitPay-Timestamp + "." + raw body` |
 //! | `X-SplitPay-Timestamp` | Unix time in seconds |
-//! | `X-SplitPay-Event` | the event type, e.g. `split_session.completed` |
+//! | `X-SplitPay-Event` | the event type, e.g. `split_session.completed` (not signed: the body's `type` is used) |
 //! | `X-SplitPay-Delivery` | an id of this delivery *attempt* (it changes when FairShare retries) |
 //!
-//! [`WebhookVerifier::verify`] checks the signature over the raw bytes in constant time,
-//! then the timestamp (5 minutes either way by default), and only then decodes the body into a
-//! [`WebhookEvent`].
+//! [`WebhookVerifier::verify`] checks the bounds, the timestamp (5 minutes either way by
+//! default), then the signature over the raw bytes (one HMAC per signing key, compared in
+//! constant time with every `v1=` entry of every `X-SplitPay-Signature` header), and only then
+//! decodes the body. A verified delivery always becomes a [`WebhookEvent`]: typed when the
+//! body decodes, [`Payload::Unrecognised`] with the raw body and the reason otherwise. Its
+//! [`Event::id`](splitkit_common::webhook::Event::id) is the body's `id`, the same on every
+//! attempt of the event (not the delivery id).
 //!
 //! # Answering FairShare
 //!
-//! - Verify, record the event, and answer `2xx` quickly; do slow work after answering.
-//! - Deliveries can repeat. De-duplicate on [`WebhookEvent::id`], which stays the same across
-//!   attempts, not on the delivery id. FairShare also counts `409 Conflict` as delivered, so a
-//!   duplicate may be answered `200` or `409`.
-//! - Answer a failed verification with `400` (or `401`) and do not act on it.
-//! - Any other answer is a failed delivery, which FairShare presumably retries (its retry
-//!   schedule is not documented).
+//! FairShare counts any `2xx` and also `409 Conflict` as delivered; anything else is a failed
+//! attempt, which it retries on a schedule it does not document ([`RETRY_WINDOW`] is this
+//! crate's assumption, change it with [`WebhookInbox::retention`](splitkit_common::webhook::Inbox::retention)).
+//!
+//! | outcome | answer | why |
+//! |---|---|---|
+//! | verified, new | record or queue the event, then `200` | answer quickly; do slow work afterwards |
+//! | verified, payload [`Payload::Unrecognised`] | record it as any other, `200` | a retry would carry the same body |
+//! | verified, already handled | `200` (`409` also counts as delivered) | |
+//! | verified, another instance is handling it | `503` | FairShare retries; by then it is handled |
+//! | your handler failed | `500` | FairShare retries |
+//! | signature, timestamp or headers wrong | `401` | not acted on; a genuine delivery under a misconfigured key is retried until fixed |
+//! | body over the limit | `413` | |
+//!
+//! [`WebhookInbox`] gives exactly these answers.
 //!
 //! ```
-//! use fairshare_client::webhook::{EventData, WebhookVerifier};
+//! use fairshare_client::webhook::{EventData, Payload, WebhookVerifier};
 //! use fairshare_client::WebhookEventType;
 //!
-//! fn handle(
-//!     verifier: &WebhookVerifier,
-//!     headers: &http::HeaderMap,
-//!     body: &[u8],
-//! ) -> http::StatusCode {
-//!     let event = match verifier.verify(headers, body) {
-//!         Ok(event) => event,
-//!         Err(_) => return http::StatusCode::BAD_REQUEST,
+//! fn handle(verifier: &WebhookVerifier, headers: &http::HeaderMap, body: &[u8]) -> u16 {
+//!     let Ok(event) = verifier.verify(headers, body) else {
+//!         return 401;
 //!     };
-//!     // if already_processed(&event.id) { return http::StatusCode::CONFLICT; }
-//!     if event.event_type == WebhookEventType::SplitSessionCompleted {
-//!         if let EventData::SplitSession(session) = &event.data {
-//!             println!("fulfil the order of session {}", session.id);
+//!     // Record (event.id, event.body) here; skip ids already handled.
+//!     if let Payload::Typed(body) = &event.payload {
+//!         if body.event_type == WebhookEventType::SplitSessionCompleted {
+//!             if let EventData::SplitSession(session) = &body.data {
+//!                 println!("fulfil the order of session {}", session.id);
+//!             }
 //!         }
 //!     }
-//!     http::StatusCode::OK
+//!     200
 //! }
 //! ```
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use std::fmt;
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
-use splitkit_common::webhook::{self as common_webhook, DEFAULT_TOLERANCE};
-use splitkit_common::{Clock, Error, SecretString, SignatureVerifier, Timestamp, WebhookError};
+use splitkit_common::Timestamp;
+use splitkit_common::webhook::{
+    self as common_webhook, Candidates, DecodeFailure, Decoded, Limits, Proof, Scheme,
+    SignedMessage, header_values, parse_timestamp, single_header,
+};
+
+pub use splitkit_common::webhook::{
+    Answers, DeliveryStore, Key, MemoryDeliveryStore, Outcome, Payload, Receipt, SecretError,
+    Unrecognised, WebhookError,
+};
 
 use crate::generated::models::{SplitSession, WebhookEventType};
 
@@ -68,114 +83,103 @@ pub const TIMESTAMP_HEADER: &str = "X-SplitPay-Timestamp";
 pub const EVENT_HEADER: &str = "X-SplitPay-Event";
 /// The header with the id of this delivery attempt.
 pub const DELIVERY_HEADER: &str = "X-SplitPay-Delivery";
+/// How long FairShare may retry an event, as this crate assumes: 3 days. FairShare does not
+/// document its schedule. A [`WebhookInbox`] remembers handled events this long by default.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 
 /// The signature scheme this SDK checks (`v1=` entries of [`SIGNATURE_HEADER`]).
 const SCHEME: &str = "v1=";
 
-/// Checks FairShare webhook deliveries made with one webhook's signing key.
+/// Verifies FairShare deliveries: `WebhookVerifier::new([signing_key])?`.
 ///
 /// Each webhook configured in the dashboard has its own signing key, and sandbox and live
-/// webhooks are separate: use the key of the webhook this endpoint serves. `Debug` masks it.
-#[derive(Debug, Clone)]
-pub struct WebhookVerifier {
-    verifier: SignatureVerifier,
-}
+/// webhooks are separate: use the key of the webhook this endpoint serves (two while
+/// replacing one). `Debug` masks keys.
+pub type WebhookVerifier = common_webhook::Verifier<FairShareScheme>;
+/// A FairShare webhook endpoint without the HTTP server: verify, skip repeats, hand over,
+/// answer.
+pub type WebhookInbox = common_webhook::Inbox<FairShareScheme>;
+/// A verified FairShare delivery.
+pub type WebhookEvent = common_webhook::Event<EventBody>;
 
-impl WebhookVerifier {
-    /// A verifier for deliveries signed with `signing_key`, accepting timestamps up to 5
-    /// minutes old or ahead.
-    ///
-    /// Fails with [`Error::Config`] when the key is empty: anyone could sign with an empty key.
-    pub fn new(signing_key: impl Into<SecretString>) -> Result<Self, Error> {
-        let signing_key = signing_key.into();
-        if signing_key.expose().trim().is_empty() {
-            return Err(Error::Config(
-                "the FairShare webhook signing key is empty".into(),
-            ));
-        }
-        Ok(Self {
-            verifier: SignatureVerifier::new(signing_key).tolerance(DEFAULT_TOLERANCE),
-        })
+/// How FairShare signs its deliveries and what they hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FairShareScheme;
+
+impl Scheme for FairShareScheme {
+    type Payload = EventBody;
+
+    fn provider(&self) -> &'static str {
+        "fairshare"
     }
 
-    /// Accepts timestamps up to `tolerance` old or ahead (default 5 minutes).
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.verifier = self.verifier.tolerance(tolerance);
-        self
+    fn retry_window(&self) -> Duration {
+        RETRY_WINDOW
     }
 
-    /// Reads the current time from `clock` (for tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.verifier = self.verifier.clock(clock);
-        self
-    }
-
-    /// Checks the signature of a delivery (`headers` and the raw `body` bytes as received)
-    /// and its timestamp, without decoding the body.
-    pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        let timestamp_text = header_text(headers, TIMESTAMP_HEADER)?
-            .ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?;
-        let timestamp = common_webhook::parse_timestamp(TIMESTAMP_HEADER, timestamp_text)?;
-        let mut candidates = Vec::new();
-        let mut any_header = false;
-        for value in headers.get_all(SIGNATURE_HEADER) {
-            any_header = true;
-            let text = value.to_str().map_err(|_| malformed_signature())?;
-            candidates.extend(
-                text.split(|c: char| c == ',' || c.is_ascii_whitespace())
-                    .filter_map(|entry| entry.strip_prefix(SCHEME)),
-            );
-        }
-        if !any_header {
+    fn proof<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        limits: &Limits,
+    ) -> Result<Proof<'a>, WebhookError> {
+        let timestamp_text = single_header(headers, TIMESTAMP_HEADER, limits)?
+            .ok_or(WebhookError::MissingHeader(TIMESTAMP_HEADER))?
+            .trim();
+        let timestamp = parse_timestamp(TIMESTAMP_HEADER, timestamp_text)?;
+        let values = header_values(headers, &[SIGNATURE_HEADER], limits)?;
+        if values.is_empty() {
             return Err(WebhookError::MissingHeader(SIGNATURE_HEADER));
         }
-        if candidates.is_empty() {
-            return Err(malformed_signature());
+        let mut candidates = Candidates::new(limits);
+        for (_, value) in values {
+            for entry in value.split(|c: char| c == ',' || c.is_ascii_whitespace()) {
+                if let Some(hex) = entry.strip_prefix(SCHEME) {
+                    candidates.push_hex(hex)?;
+                }
+            }
         }
-        self.verifier.verify(
-            timestamp,
-            &[timestamp_text.as_bytes(), b".", body],
-            &candidates,
-        )
+        if candidates.is_empty() {
+            return Err(WebhookError::MalformedHeader {
+                header: SIGNATURE_HEADER,
+                reason: "expected `v1=<hex>`",
+            });
+        }
+        Ok(Proof::Hmac(SignedMessage {
+            timestamp: Some(timestamp),
+            parts: vec![timestamp_text.as_bytes(), b".", body],
+            candidates,
+        }))
     }
 
-    /// Checks a delivery like [`Self::verify_signature`], then decodes the body into a
-    /// [`WebhookEvent`].
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-        self.verify_signature(headers, body)?;
-        let delivery_id = header_text(headers, DELIVERY_HEADER)?.map(str::to_owned);
-        WebhookEvent::from_verified_body(body, delivery_id)
+    fn decode(&self, _headers: &HeaderMap, body: &[u8]) -> Decoded<EventBody> {
+        match EventBody::decode(body) {
+            Ok((id, event)) => Decoded {
+                id: Some(id),
+                payload: Ok(event),
+            },
+            Err(error) => Decoded {
+                id: id_only(body),
+                payload: Err(error),
+            },
+        }
     }
 }
 
-fn malformed_signature() -> WebhookError {
-    WebhookError::MalformedHeader {
-        header: SIGNATURE_HEADER,
-        reason: "expected `v1=<hex>`".into(),
+/// The body's `id`, when the body is an object with a string `id`.
+fn id_only(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: String,
     }
+    serde_json::from_slice::<IdOnly>(body).ok().map(|e| e.id)
 }
 
-fn header_text<'h>(
-    headers: &'h HeaderMap,
-    name: &'static str,
-) -> Result<Option<&'h str>, WebhookError> {
-    headers
-        .get(name)
-        .map(|value| {
-            value.to_str().map_err(|_| WebhookError::MalformedHeader {
-                header: name,
-                reason: "not visible ASCII".into(),
-            })
-        })
-        .transpose()
-}
-
-/// A verified FairShare event.
+/// A decoded FairShare delivery body (its `id` is the event's
+/// [`Event::id`](splitkit_common::webhook::Event::id)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct WebhookEvent {
-    /// The event id, the same on every delivery attempt of this event: de-duplicate on it.
-    pub id: String,
+pub struct EventBody {
     /// The event type (an open enum: a type this SDK does not know is
     /// [`WebhookEventType::Unknown`] with the type as sent).
     pub event_type: WebhookEventType,
@@ -183,9 +187,6 @@ pub struct WebhookEvent {
     pub created: Timestamp,
     /// The event's object (`data.object`).
     pub data: EventData,
-    /// The `X-SplitPay-Delivery` id of this attempt, if sent. It changes on every retry: use it
-    /// in logs, not for de-duplication.
-    pub delivery_id: Option<String>,
 }
 
 /// The object an event carries (`data.object`).
@@ -197,8 +198,7 @@ pub enum EventData {
     /// A `contribution.created` event: the contribution, as received (FairShare does not document
     /// its fields).
     Contribution(RawObject),
-    /// An event type this SDK does not know, or a `split_session.*` event whose object is not a
-    /// split session as this SDK reads one: the object as received.
+    /// An event type this SDK does not know: the object as received.
     Raw(RawObject),
 }
 
@@ -239,13 +239,11 @@ impl PartialEq for RawObject {
     }
 }
 
-impl WebhookEvent {
-    /// Decodes a body whose signature has already been checked. Prefer
-    /// [`WebhookVerifier::verify`], which checks and decodes in one step.
-    pub fn from_verified_body(
-        body: &[u8],
-        delivery_id: Option<String>,
-    ) -> Result<Self, WebhookError> {
+impl EventBody {
+    /// Decodes a body WITHOUT checking its signature, with its event id: for events you stored
+    /// after verifying them. Anything from the network goes through
+    /// [`WebhookVerifier::verify`].
+    pub fn decode(body: &[u8]) -> Result<(String, Self), DecodeFailure> {
         #[derive(Deserialize)]
         struct Envelope {
             id: String,
@@ -259,28 +257,30 @@ impl WebhookEvent {
             object: Box<RawValue>,
         }
 
-        let de = &mut serde_json::Deserializer::from_slice(body);
-        let envelope: Envelope = serde_path_to_error::deserialize(de)
-            .map_err(|e| WebhookError::Payload(format!("at `{}`: {}", e.path(), e.inner())))?;
+        let envelope: Envelope = DecodeFailure::decode_json(body)?;
         let object = RawObject(envelope.data.object);
         let data = match &envelope.event_type {
             WebhookEventType::ContributionCreated => EventData::Contribution(object),
             WebhookEventType::Unknown(_) => EventData::Raw(object),
-            _session_event => match object.decode::<SplitSession>() {
-                Ok(session) => EventData::SplitSession(Box::new(session)),
-                Err(_) => EventData::Raw(object),
-            },
+            _session_event => {
+                let session = DecodeFailure::decode_json::<SplitSession>(object.json().as_bytes())
+                    .map_err(|e| {
+                        DecodeFailure::new(format!("data.object.{}", e.path()), e.message())
+                    })?;
+                EventData::SplitSession(Box::new(session))
+            }
         };
-        Ok(Self {
-            id: envelope.id,
-            event_type: envelope.event_type,
-            created: envelope.created,
-            data,
-            delivery_id,
-        })
+        Ok((
+            envelope.id,
+            Self {
+                event_type: envelope.event_type,
+                created: envelope.created,
+                data,
+            },
+        ))
     }
 
-    /// The split session, for a `split_session.*` event that carries one.
+    /// The split session, for a `split_session.*` event.
     pub fn split_session(&self) -> Option<&SplitSession> {
         match &self.data {
             EventData::SplitSession(session) => Some(session),
