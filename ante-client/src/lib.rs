@@ -99,24 +99,25 @@
 //! # Webhooks
 //!
 //! ```
-//! use ante_client::{EventData, SigningSecret, WebhookSecret, WebhookVerifier};
+//! use ante_client::webhooks::{EventData, Key, Payload};
+//! use ante_client::{SigningSecret, WebhookSecret, WebhookVerifier};
 //!
-//! fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> u16 {
-//!     let (Ok(endpoint), Ok(signing)) = (
-//!         WebhookSecret::parse("whsec_0123456789abcdef0123"),
-//!         SigningSecret::parse("ante_sign_0123456789abcdef"),
-//!     ) else {
-//!         return 500;
-//!     };
-//!     let verifier = WebhookVerifier::new(endpoint).with_secret(signing);
+//! fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> Result<u16, Box<dyn std::error::Error>> {
+//!     // Built once at start-up in a real service; an empty secret is refused here.
+//!     let verifier = WebhookVerifier::new([
+//!         Key::from(WebhookSecret::parse("whsec_0123456789abcdef0123")?),
+//!         Key::from(SigningSecret::parse("ante_sign_0123456789abcdef")?),
+//!     ])?;
 //!     let Ok(event) = verifier.verify(headers, raw_body) else {
-//!         return 400; // not from Ante, or too old: do nothing
+//!         return Ok(401); // not from Ante, or too old: do nothing
 //!     };
-//!     // Skip `event.id` if already handled; then:
-//!     if let EventData::GroupFunded(funded) = &event.data {
-//!         let _fulfil = (&funded.order_ref, funded.total);
+//!     // Record `event.id` (skip it if already handled) and `event.body`; then:
+//!     if let Payload::Typed(body) = &event.payload {
+//!         if let EventData::GroupFunded(funded) = &body.data {
+//!             let _fulfil = (&funded.order_ref, funded.total);
+//!         }
 //!     }
-//!     200
+//!     Ok(200)
 //! }
 //! # let _ = handle;
 //! ```
@@ -130,8 +131,10 @@
 //!
 //! 1. **Webhook signature grammar** (undocumented): default `Ante-Signature: t=<unix>,v1=<hex>`
 //!    over `"<t>.<raw body>"`, key = the full secret string ([`TimestampedV1`]); replaceable
-//!    through [`SignatureScheme`]. `Plurel-Signature` is accepted as an alias. Timestamps are
-//!    checked 5 minutes both ways.
+//!    through [`SignatureScheme`]. `Plurel-Signature` is accepted as an alias, and every value
+//!    of either header is read. Timestamps are checked 5 minutes both ways. Ante's retry
+//!    schedule is not documented: handled events are remembered for
+//!    [`webhooks::RETRY_WINDOW`] (3 days) unless configured otherwise.
 //! 2. **Id sort order in signed carts** ("sorted by id", comparator undocumented): JavaScript
 //!    `localeCompare` (ICU root collation, via `icu_collator`) by default, as in the canonicaliser
 //!    Ante's server was said to match; [`IdOrdering::CodeUnits`] is the alternative, set with
@@ -220,6 +223,6 @@ pub use signing::{CartSignature, IdOrdering};
 pub use splitkit_common;
 pub use splitkit_common::{Error, Page, RetryPolicy, SecretString, WebhookError};
 pub use webhooks::{
-    EventData, PLUREL_SIGNATURE_HEADER, SIGNATURE_HEADER, SignatureHeader, SignatureScheme,
-    TimestampedV1, WebhookEvent, WebhookKey, WebhookSource, WebhookVerifier,
+    AnteScheme, EventBody, EventData, PLUREL_SIGNATURE_HEADER, SIGNATURE_HEADER, SignatureScheme,
+    TimestampedV1, WebhookEvent, WebhookInbox, WebhookSource, WebhookVerifier,
 };

@@ -23,7 +23,8 @@ use icu_collator::CollatorBorrowed;
 use icu_collator::options::CollatorOptions;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use splitkit_common::{Error, SignatureVerifier};
+use splitkit_common::Error;
+use splitkit_common::webhook::signature_matches;
 
 use crate::cart::Cart;
 use crate::credentials::SigningSecret;
@@ -228,8 +229,10 @@ impl Cart {
         signature: &str,
     ) -> Result<bool, Error> {
         let canonical = self.canonical_json_with(ordering)?;
-        Ok(SignatureVerifier::new(secret.secret().clone())
-            .verify_signature(&[canonical.as_bytes()], &[signature])
-            .is_ok())
+        Ok(signature_matches(
+            secret.secret().expose(),
+            &[canonical.as_bytes()],
+            signature,
+        ))
     }
 }

@@ -1,4 +1,5 @@
-//! Verifying Ante's webhook deliveries and reading their events.
+//! Verifying Ante's webhook deliveries and reading their events: [`WebhookVerifier`],
+//! [`WebhookInbox`], typed [`EventBody`].
 //!
 //! Ante signs every delivery with HMAC-SHA256 in the `Ante-Signature` header (`Plurel-Signature`
 //! after the rebrand). Which secret depends on where the delivery goes:
@@ -10,7 +11,19 @@
 //!
 //! Using the wrong kind is, per Ante, the most common production bug; a [`WebhookVerifier`] can
 //! hold both kinds (and several of each, e.g. during a rotation) and accepts a delivery that any
-//! of them signed, telling you which ([`WebhookEvent::source`]).
+//! of them signed; [`WebhookSource::of`] tells you which kind did.
+//!
+//! ```
+//! use ante_client::webhooks::{Key, WebhookVerifier};
+//! use ante_client::{SigningSecret, WebhookSecret};
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = WebhookVerifier::new([
+//!     Key::from(WebhookSecret::parse("whsec_0123456789abcdef0123")?),
+//!     Key::from(SigningSecret::parse("ante_sign_0123456789abcdef")?),
+//! ])?;
+//! # let _ = verifier; Ok(()) }
+//! ```
 //!
 //! # The signature scheme
 //!
@@ -19,29 +32,47 @@
 //! is the most likely scheme from what is known (Plurel's storefront tests its verifier with a
 //! `v1=…` header): `Ante-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over
 //! `"<t>.<raw body>"`, keyed with the full secret string, prefix included. It is not confirmed.
-//! The scheme sits behind the [`SignatureScheme`] trait: if Ante's deliveries turn out to differ,
-//! pass your own scheme to [`WebhookVerifier::scheme`] (no other code changes), and a later
-//! version of this crate will change the default.
+//! The header grammar sits behind the [`SignatureScheme`] trait: if Ante's deliveries turn out
+//! to differ, build the verifier with [`WebhookVerifier::with_scheme`] and
+//! [`AnteScheme::format`] (no other code changes), and a later version of this crate will
+//! change the default.
 //!
 //! # Answering Ante
 //!
-//! Verify over the raw body bytes, exactly as received, before parsing anything. Then:
-//! - verification failed ([`WebhookError`]): answer `400` (or `401`) and do nothing;
-//! - verified: record [`WebhookEvent::id`] and skip events you have already handled (deliveries
-//!   repeat, and a dashboard endpoint and a per-session URL can both receive the same event);
-//!   make fulfilment idempotent on `order_ref` too;
-//! - answer `2xx` quickly and do slow work afterwards;
-//! - fulfil on `group.funded`, not on browser callbacks, which can fire twice or never.
+//! Ante asks for a `2xx` and documents neither its retry schedule nor a de-duplication header;
+//! a delivery that gets another answer is presumably retried ([`RETRY_WINDOW`] is this crate's
+//! assumption; change it with
+//! [`WebhookInbox::retention`](splitkit_common::webhook::Inbox::retention)).
+//!
+//! | outcome | answer | why |
+//! |---|---|---|
+//! | verified, new | record or queue the event, then `200` | fulfil on `group.funded`, never on browser callbacks |
+//! | verified, payload [`Payload::Unrecognised`] | record it as any other, `200` | a retry would carry the same body |
+//! | verified, already handled (same [`Event::id`](splitkit_common::webhook::Event::id)) | `200` | a dashboard endpoint and a per-session URL can both receive one event |
+//! | verified, another instance is handling it | `503` | Ante retries; by then it is handled |
+//! | your handler failed | `500` | Ante retries |
+//! | signature, timestamp or headers wrong | `401` | not from Ante, or too old: do nothing |
+//! | body over the limit | `413` | |
+//!
+//! Make fulfilment idempotent on `order_ref` too. [`WebhookInbox`] gives exactly these answers.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
+use serde::Deserialize;
 use serde_json::Value;
-use splitkit_common::clock::{Clock, SystemClock};
-use splitkit_common::webhook::{DEFAULT_TOLERANCE, parse_timestamp};
-use splitkit_common::{SecretString, SignatureVerifier, Timestamp, WebhookError};
+use splitkit_common::Timestamp;
+use splitkit_common::webhook::{
+    self as common_webhook, DecodeFailure, Decoded, Limits, Proof, Scheme, SignedMessage,
+    header_values, parse_timestamp,
+};
+
+pub use splitkit_common::webhook::{
+    Answers, Candidates, DeliveryStore, Key, MemoryDeliveryStore, Outcome, Payload, Receipt,
+    SecretError, Unrecognised, WebhookError,
+};
 
 use crate::credentials::{SigningSecret, WebhookSecret};
 use crate::generated::models::{
@@ -54,26 +85,35 @@ pub const SIGNATURE_HEADER: &str = "Ante-Signature";
 /// The same header under the Plurel Pay rebrand; accepted as an alias.
 pub const PLUREL_SIGNATURE_HEADER: &str = "Plurel-Signature";
 
-/// The signature header, read: the timestamp and the candidate signatures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeader {
-    /// The signing time in Unix seconds, when the scheme carries one. Checked against the
-    /// verifier's tolerance; `None` skips that check.
-    pub timestamp: Option<i64>,
-    /// The timestamp exactly as sent (it is part of the signed bytes).
-    pub timestamp_text: String,
-    /// The signatures to try (hex); any one matching is enough.
-    pub signatures: Vec<String>,
-}
+/// How long Ante may retry an event, as this crate assumes: 3 days. Ante does not document its
+/// schedule. A [`WebhookInbox`] remembers handled events this long by default.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 
-/// How Ante lays out the signature header and what it signs. Implement it to correct the
-/// default ([`TimestampedV1`]) without waiting for a new version of this crate.
+/// The [`Key`] label of a dashboard endpoint's `whsec_` secret.
+const ENDPOINT_LABEL: &str = "ante:endpoint";
+/// The [`Key`] label of the merchant signing secret.
+const SESSION_LABEL: &str = "ante:session";
+
+/// Verifies Ante deliveries: `WebhookVerifier::new([Key::from(webhook_secret), ...])?`.
+pub type WebhookVerifier = common_webhook::Verifier<AnteScheme>;
+/// An Ante webhook endpoint without the HTTP server: verify, skip repeats, hand over, answer.
+pub type WebhookInbox = common_webhook::Inbox<AnteScheme>;
+/// A verified Ante delivery.
+pub type WebhookEvent = common_webhook::Event<EventBody>;
+
+/// How Ante lays out the signature header. Implement it to correct the default
+/// ([`TimestampedV1`]) without waiting for a new version of this crate.
 pub trait SignatureScheme: Send + Sync + fmt::Debug {
-    /// Reads the header's value. `header` is its name, for errors.
-    fn parse(&self, header: &'static str, value: &str) -> Result<SignatureHeader, WebhookError>;
-
-    /// The bytes that were signed, in order (they are concatenated).
-    fn signed_payload<'a>(&self, header: &'a SignatureHeader, body: &'a [u8]) -> Vec<&'a [u8]>;
+    /// Reads one header value: adds its signatures to `candidates` and returns the timestamp
+    /// exactly as sent (it is signed as `"<timestamp>.<raw body>"`), or `None` when the scheme
+    /// carries no timestamp (then the raw body alone is signed and no tolerance applies).
+    /// `header` is its name, for errors.
+    fn parse<'v>(
+        &self,
+        header: &'static str,
+        value: &'v str,
+        candidates: &mut Candidates,
+    ) -> Result<Option<&'v str>, WebhookError>;
 
     /// The HMAC key made from a secret (default: the whole secret string, prefix included).
     fn key<'a>(&self, secret: &'a str) -> &'a str {
@@ -92,86 +132,168 @@ pub trait SignatureScheme: Send + Sync + fmt::Debug {
 pub struct TimestampedV1;
 
 impl SignatureScheme for TimestampedV1 {
-    fn parse(&self, header: &'static str, value: &str) -> Result<SignatureHeader, WebhookError> {
-        let malformed = |reason: &str| WebhookError::MalformedHeader {
-            header,
-            reason: reason.to_owned(),
-        };
-        let mut timestamp_text = None;
-        let mut signatures = Vec::new();
-        for part in value.split(',') {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
+    fn parse<'v>(
+        &self,
+        header: &'static str,
+        value: &'v str,
+        candidates: &mut Candidates,
+    ) -> Result<Option<&'v str>, WebhookError> {
+        let malformed = |reason| WebhookError::MalformedHeader { header, reason };
+        let mut timestamp = None;
+        let mut signatures = 0;
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, v)) = part.split_once('=') else {
                 return Err(malformed("expected `t=<unix seconds>,v1=<hex>`"));
             };
             match name.trim() {
-                "t" if timestamp_text.is_some() => return Err(malformed("more than one `t`")),
-                "t" => timestamp_text = Some(v.trim().to_owned()),
-                "v1" => signatures.push(v.trim().to_owned()),
+                "t" if timestamp.is_some() => return Err(malformed("more than one `t`")),
+                "t" => timestamp = Some(v.trim()),
+                "v1" => {
+                    signatures += 1;
+                    candidates.push_hex(v)?;
+                }
                 _ => {}
             }
         }
-        let timestamp_text =
-            timestamp_text.ok_or_else(|| malformed("no timestamp (`t=<unix seconds>`)"))?;
-        if signatures.is_empty() {
+        let timestamp = timestamp.ok_or_else(|| malformed("no timestamp (`t=<unix seconds>`)"))?;
+        if signatures == 0 {
             return Err(malformed("no `v1=<hex>` signature"));
         }
-        let timestamp = parse_timestamp(header, &timestamp_text)?;
-        Ok(SignatureHeader {
-            timestamp: Some(timestamp),
-            timestamp_text,
-            signatures,
-        })
-    }
-
-    fn signed_payload<'a>(&self, header: &'a SignatureHeader, body: &'a [u8]) -> Vec<&'a [u8]> {
-        vec![header.timestamp_text.as_bytes(), b".", body]
+        Ok(Some(timestamp))
     }
 
     fn sign(&self, secret: &str, timestamp: i64, body: &[u8]) -> String {
         let t = timestamp.to_string();
-        let mac = splitkit_common::webhook::sign(self.key(secret), &[t.as_bytes(), b".", body]);
+        let mac = common_webhook::sign(self.key(secret), &[t.as_bytes(), b".", body]);
         format!("t={t},v1={mac}")
     }
 }
 
-/// A secret a [`WebhookVerifier`] checks deliveries with.
+/// How Ante signs its deliveries and what they hold: the header grammar
+/// ([`SignatureScheme`]) and the header names.
 #[derive(Debug, Clone)]
-pub enum WebhookKey {
-    /// A dashboard endpoint's `whsec_` secret.
-    Endpoint(WebhookSecret),
-    /// The merchant signing secret, for per-session `webhook_url` deliveries.
-    Session(SigningSecret),
+pub struct AnteScheme {
+    format: Arc<dyn SignatureScheme>,
+    header_names: Vec<&'static str>,
 }
 
-impl From<WebhookSecret> for WebhookKey {
-    fn from(value: WebhookSecret) -> Self {
-        Self::Endpoint(value)
-    }
-}
-
-impl From<SigningSecret> for WebhookKey {
-    fn from(value: SigningSecret) -> Self {
-        Self::Session(value)
-    }
-}
-
-impl WebhookKey {
-    fn source(&self) -> WebhookSource {
-        match self {
-            Self::Endpoint(_) => WebhookSource::Endpoint,
-            Self::Session(_) => WebhookSource::Session,
+impl Default for AnteScheme {
+    /// [`TimestampedV1`] in `Ante-Signature` or `Plurel-Signature`.
+    fn default() -> Self {
+        Self {
+            format: Arc::new(TimestampedV1),
+            header_names: vec![SIGNATURE_HEADER, PLUREL_SIGNATURE_HEADER],
         }
     }
+}
 
-    fn secret(&self) -> &SecretString {
-        match self {
-            Self::Endpoint(s) => s.secret(),
-            Self::Session(s) => s.secret(),
+impl AnteScheme {
+    /// Reads the signature header with another grammar (see the [module docs](self)).
+    pub fn format(mut self, format: Arc<dyn SignatureScheme>) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Reads the signature from these headers (default `Ante-Signature`,
+    /// `Plurel-Signature`); every value of each is read.
+    pub fn header_names(mut self, names: &[&'static str]) -> Self {
+        self.header_names = names.to_vec();
+        self
+    }
+}
+
+impl Scheme for AnteScheme {
+    type Payload = EventBody;
+
+    fn provider(&self) -> &'static str {
+        "ante"
+    }
+
+    fn retry_window(&self) -> Duration {
+        RETRY_WINDOW
+    }
+
+    fn hmac_key<'s>(&self, secret: &'s str) -> &'s [u8] {
+        self.format.key(secret).as_bytes()
+    }
+
+    fn proof<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        limits: &Limits,
+    ) -> Result<Proof<'a>, WebhookError> {
+        let values = header_values(headers, &self.header_names, limits)?;
+        let Some(&(first, _)) = values.first() else {
+            return Err(WebhookError::MissingHeader(
+                self.header_names
+                    .first()
+                    .copied()
+                    .unwrap_or(SIGNATURE_HEADER),
+            ));
+        };
+        let mut candidates = Candidates::new(limits);
+        let mut timestamp: Option<Option<&str>> = None;
+        for (name, value) in values {
+            let stamp = self.format.parse(name, value, &mut candidates)?;
+            match timestamp {
+                Some(seen) if seen != stamp => {
+                    return Err(WebhookError::MalformedHeader {
+                        header: name,
+                        reason: "several signature headers with different timestamps",
+                    });
+                }
+                _ => timestamp = Some(stamp),
+            }
         }
+        let (timestamp, parts) = match timestamp.flatten() {
+            Some(text) => (
+                Some(parse_timestamp(first, text)?),
+                vec![text.as_bytes(), b".", body],
+            ),
+            None => (None, vec![body]),
+        };
+        Ok(Proof::Hmac(SignedMessage {
+            timestamp,
+            parts,
+            candidates,
+        }))
+    }
+
+    fn decode(&self, _headers: &HeaderMap, body: &[u8]) -> Decoded<EventBody> {
+        let envelope: models::WebhookEvent = match DecodeFailure::decode_json(body) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                #[derive(Deserialize)]
+                struct IdOnly {
+                    id: String,
+                }
+                let id = serde_json::from_slice::<IdOnly>(body).ok().map(|e| e.id);
+                return Decoded {
+                    id,
+                    payload: Err(error),
+                };
+            }
+        };
+        let id = Some(envelope.id.clone());
+        Decoded {
+            id,
+            payload: EventBody::from_envelope(envelope),
+        }
+    }
+}
+
+impl From<WebhookSecret> for Key {
+    /// A dashboard endpoint's secret, labelled so that [`WebhookSource::of`] knows it.
+    fn from(secret: WebhookSecret) -> Self {
+        Key::labelled(secret.secret().clone(), ENDPOINT_LABEL)
+    }
+}
+
+impl From<SigningSecret> for Key {
+    /// The merchant signing secret, labelled so that [`WebhookSource::of`] knows it.
+    fn from(secret: SigningSecret) -> Self {
+        Key::labelled(secret.secret().clone(), SESSION_LABEL)
     }
 }
 
@@ -184,137 +306,15 @@ pub enum WebhookSource {
     Session,
 }
 
-/// Verifies deliveries and decodes their events.
-///
-/// ```
-/// use ante_client::{SigningSecret, WebhookSecret, WebhookVerifier};
-///
-/// # fn run(headers: &http::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
-/// let verifier = WebhookVerifier::new(WebhookSecret::parse("whsec_0123456789abcdef0123")?)
-///     .with_secret(SigningSecret::parse("ante_sign_0123456789abcdef")?);
-/// let event = verifier.verify(headers, body)?; // 400 on error
-/// println!("{} {}", event.id, event.event_type);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct WebhookVerifier {
-    keys: Vec<WebhookKey>,
-    tolerance: Duration,
-    clock: Arc<dyn Clock>,
-    scheme: Arc<dyn SignatureScheme>,
-    header_names: Vec<&'static str>,
-}
-
-impl WebhookVerifier {
-    /// A verifier for deliveries signed with `key` ([`WebhookSecret`] or [`SigningSecret`]),
-    /// [`TimestampedV1`] scheme, 5 minutes' tolerance either way, headers `Ante-Signature`
-    /// and `Plurel-Signature`.
-    pub fn new(key: impl Into<WebhookKey>) -> Self {
-        Self {
-            keys: vec![key.into()],
-            tolerance: DEFAULT_TOLERANCE,
-            clock: Arc::new(SystemClock),
-            scheme: Arc::new(TimestampedV1),
-            header_names: vec![SIGNATURE_HEADER, PLUREL_SIGNATURE_HEADER],
+impl WebhookSource {
+    /// Where `event` was sent, when it was verified with a [`Key`] made from a
+    /// [`WebhookSecret`] or a [`SigningSecret`] (`None` for a plain string key).
+    pub fn of<T>(event: &common_webhook::Event<T>) -> Option<Self> {
+        match event.key_label {
+            ENDPOINT_LABEL => Some(Self::Endpoint),
+            SESSION_LABEL => Some(Self::Session),
+            _ => None,
         }
-    }
-
-    /// Also accepts deliveries signed with `key`.
-    pub fn with_secret(mut self, key: impl Into<WebhookKey>) -> Self {
-        self.keys.push(key.into());
-        self
-    }
-
-    /// Accepts timestamps up to `tolerance` old or ahead (default 5 minutes, Ante's rule).
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
-        self
-    }
-
-    /// Reads the time from `clock` (for tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Uses another signature scheme (see the [module docs](self)).
-    pub fn scheme(mut self, scheme: Arc<dyn SignatureScheme>) -> Self {
-        self.scheme = scheme;
-        self
-    }
-
-    /// Reads the signature from these headers, in order (default `Ante-Signature`,
-    /// `Plurel-Signature`).
-    pub fn header_names(mut self, names: &[&'static str]) -> Self {
-        self.header_names = names.to_vec();
-        self
-    }
-
-    /// Checks the signature and the timestamp of a delivery; returns which kind of secret
-    /// matched. Does not read the body.
-    pub fn verify_signature(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<WebhookSource, WebhookError> {
-        let mut first_error = None;
-        let mut found_header = false;
-        for &name in &self.header_names {
-            for value in headers.get_all(name) {
-                found_header = true;
-                let attempt = value
-                    .to_str()
-                    .map_err(|_| WebhookError::MalformedHeader {
-                        header: name,
-                        reason: "not visible ASCII".into(),
-                    })
-                    .and_then(|text| self.check(name, text, body));
-                match attempt {
-                    Ok(source) => return Ok(source),
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-        }
-        if !found_header {
-            return Err(WebhookError::MissingHeader(
-                self.header_names
-                    .first()
-                    .copied()
-                    .unwrap_or(SIGNATURE_HEADER),
-            ));
-        }
-        Err(first_error.unwrap_or(WebhookError::SignatureMismatch))
-    }
-
-    fn check(
-        &self,
-        name: &'static str,
-        value: &str,
-        body: &[u8],
-    ) -> Result<WebhookSource, WebhookError> {
-        let header = self.scheme.parse(name, value)?;
-        let payload = self.scheme.signed_payload(&header, body);
-        let signatures: Vec<&str> = header.signatures.iter().map(String::as_str).collect();
-        for key in &self.keys {
-            let verifier = SignatureVerifier::new(self.scheme.key(key.secret().expose()))
-                .tolerance(self.tolerance)
-                .clock(self.clock.clone());
-            if verifier.verify_signature(&payload, &signatures).is_ok() {
-                if let Some(timestamp) = header.timestamp {
-                    verifier.check_timestamp(timestamp)?;
-                }
-                return Ok(key.source());
-            }
-        }
-        Err(WebhookError::SignatureMismatch)
-    }
-
-    /// Verifies a delivery ([`WebhookVerifier::verify_signature`]), then decodes its event.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-        let source = self.verify_signature(headers, body)?;
-        WebhookEvent::decode(body, source)
     }
 }
 
@@ -335,11 +335,11 @@ pub enum EventData {
     Unknown(Value),
 }
 
-/// A verified webhook event.
+/// A decoded Ante delivery body (its `id` is the event's
+/// [`Event::id`](splitkit_common::webhook::Event::id)).
 #[derive(Debug, Clone, PartialEq)]
-pub struct WebhookEvent {
-    /// The event id (`evt_…`): record it and skip events already handled.
-    pub id: String,
+#[non_exhaustive]
+pub struct EventBody {
     /// The event type, as sent (unknown types kept).
     pub event_type: WebhookEventType,
     /// When the event happened.
@@ -348,44 +348,37 @@ pub struct WebhookEvent {
     pub data: EventData,
     /// The payload as received, including fields this SDK does not model.
     pub raw_data: Value,
-    /// Which kind of secret verified it.
-    pub source: WebhookSource,
 }
 
-impl WebhookEvent {
-    fn decode(body: &[u8], source: WebhookSource) -> Result<Self, WebhookError> {
-        let envelope: models::WebhookEvent = serde_json::from_slice(body)
-            .map_err(|e| WebhookError::Payload(format!("event envelope: {e}")))?;
+impl EventBody {
+    /// Decodes a body WITHOUT checking its signature, with its event id: for events you stored
+    /// after verifying them. Anything from the network goes through
+    /// [`WebhookVerifier::verify`].
+    pub fn decode(body: &[u8]) -> Result<(String, Self), DecodeFailure> {
+        let envelope: models::WebhookEvent = DecodeFailure::decode_json(body)?;
+        let id = envelope.id.clone();
+        Ok((id, Self::from_envelope(envelope)?))
+    }
+
+    fn from_envelope(envelope: models::WebhookEvent) -> Result<Self, DecodeFailure> {
         let raw_data = envelope.data.unwrap_or(Value::Null);
-        fn decode_as<T: serde::de::DeserializeOwned>(
-            kind: &WebhookEventType,
-            data: &Value,
-        ) -> Result<T, WebhookError> {
-            T::deserialize(data)
-                .map_err(|e| WebhookError::Payload(format!("`data` of {kind}: {e}")))
+        fn decode_as<T: serde::de::DeserializeOwned>(data: &Value) -> Result<T, DecodeFailure> {
+            serde_path_to_error::deserialize(data).map_err(|e| {
+                DecodeFailure::new(format!("data.{}", e.path()), e.inner().to_string())
+            })
         }
         let data = match &envelope.type_ {
-            WebhookEventType::GroupCreated => {
-                EventData::GroupCreated(decode_as(&envelope.type_, &raw_data)?)
-            }
-            WebhookEventType::GroupFunded => {
-                EventData::GroupFunded(decode_as(&envelope.type_, &raw_data)?)
-            }
-            WebhookEventType::GroupExpired => {
-                EventData::GroupExpired(decode_as(&envelope.type_, &raw_data)?)
-            }
-            WebhookEventType::GroupCancelled => {
-                EventData::GroupCancelled(decode_as(&envelope.type_, &raw_data)?)
-            }
+            WebhookEventType::GroupCreated => EventData::GroupCreated(decode_as(&raw_data)?),
+            WebhookEventType::GroupFunded => EventData::GroupFunded(decode_as(&raw_data)?),
+            WebhookEventType::GroupExpired => EventData::GroupExpired(decode_as(&raw_data)?),
+            WebhookEventType::GroupCancelled => EventData::GroupCancelled(decode_as(&raw_data)?),
             WebhookEventType::Unknown(_) => EventData::Unknown(raw_data.clone()),
         };
         Ok(Self {
-            id: envelope.id,
             event_type: envelope.type_,
             created_at: envelope.created_at,
             data,
             raw_data,
-            source,
         })
     }
 

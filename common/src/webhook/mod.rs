@@ -73,6 +73,16 @@ pub fn sign(secret: &str, message: &[&[u8]]) -> String {
     hex::encode(mac(secret.as_bytes(), message))
 }
 
+/// Whether `signature` (hex, either case) is the HMAC-SHA256 of the concatenated `message`
+/// parts under `secret`, compared in constant time: for one-off checks such as a signed cart.
+/// Webhook deliveries go through a [`Verifier`].
+pub fn signature_matches(secret: &str, message: &[&[u8]], signature: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let mut candidate = [0u8; MAC_LEN];
+    hex::decode_to_slice(signature.trim(), &mut candidate).is_ok()
+        && bool::from(mac(secret.as_bytes(), message).ct_eq(&candidate))
+}
+
 /// `text` cut to at most [`ECHO_LIMIT`] bytes (on a character boundary, `…` marking the cut):
 /// the most of a received value an error repeats.
 pub fn echo(text: &str) -> String {

@@ -122,6 +122,16 @@ fn the_documented_zepto_vector_is_what_sign_computes() {
 }
 
 #[test]
+fn signature_matches_checks_one_hex_signature() {
+    let sig = sign("k", &[b"cart"]);
+    assert!(signature_matches("k", &[b"cart"], &sig));
+    assert!(signature_matches("k", &[b"cart"], &sig.to_uppercase()));
+    assert!(!signature_matches("k", &[b"cart!"], &sig));
+    assert!(!signature_matches("other", &[b"cart"], &sig));
+    assert!(!signature_matches("k", &[b"cart"], "zz"));
+}
+
+#[test]
 fn empty_blank_and_missing_secrets_are_refused_when_building() {
     let none: [&str; 0] = [];
     assert_eq!(

@@ -138,6 +138,11 @@ pub trait Scheme: Send + Sync + fmt::Debug + 'static {
         Answers::DEFAULT
     }
 
+    /// The HMAC key made from a secret (default: the secret's UTF-8 bytes).
+    fn hmac_key<'s>(&self, secret: &'s str) -> &'s [u8] {
+        secret.as_bytes()
+    }
+
     /// Reads what authenticates the delivery. It must stay within `limits` (read headers
     /// through [`header_values`], signatures into [`Candidates`]) and do no cryptography.
     fn proof<'a>(
@@ -439,7 +444,7 @@ impl<S: Scheme> Verifier<S> {
         for (position, key) in self.keys.iter().enumerate() {
             #[cfg(test)]
             super::tests::HMACS.with(|count| count.set(count.get() + 1));
-            let expected = mac(key.secret.expose().as_bytes(), &message.parts);
+            let expected = mac(self.scheme.hmac_key(key.secret.expose()), &message.parts);
             let hit = message.candidates.contains(&expected);
             if bool::from(hit) && matched.is_none() {
                 matched = Some(position);
