@@ -77,36 +77,37 @@
 //!
 //! When a split is paid or cancelled, split(able) `POST`s a form with `invoice`,
 //! `payment_status`, `api_secret` and `transaction_id` to your `api_notify_url`. There is no
-//! signature: [`CallbackVerifier`] compares `api_secret` with the secret you expect, in
-//! constant time, and returns a typed [`Callback`].
+//! signature: [`WebhookVerifier`] compares `api_secret` with the secrets you expect, in
+//! constant time, and returns a [`WebhookEvent`] whose payload is the typed [`EventBody`].
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode};
-//! use splitable_client::{CallbackVerifier, PaymentStatus, ACKNOWLEDGE_STATUS};
+//! use splitable_client::webhook::{Payload, WebhookVerifier};
+//! use splitable_client::{ACKNOWLEDGE_STATUS, PaymentStatus};
 //!
-//! fn handle(headers: &HeaderMap, body: &[u8]) -> StatusCode {
-//!     let verifier = CallbackVerifier::new("82746e2d66cb8993"); // company api_secret
-//!     match verifier.verify(headers, body) {
-//!         Ok(callback) => {
-//!             // Record it once per transaction_id; a repeat is answered 200 too.
-//!             match callback.payment_status {
-//!                 PaymentStatus::Paid => { /* fulfil callback.invoice */ }
-//!                 PaymentStatus::Cancelled => { /* release callback.invoice */ }
-//!                 _ => { /* unknown: keep it for a human, still acknowledge */ }
-//!             }
-//!             ACKNOWLEDGE_STATUS // exactly 200
-//!         }
-//!         Err(rejected) => rejected.http_status(), // 403 or 400: split(able) will retry
+//! fn handle(verifier: &WebhookVerifier, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+//!     let Ok(event) = verifier.verify(headers, body) else {
+//!         return StatusCode::FORBIDDEN; // not 200: split(able) will retry
+//!     };
+//!     // Record it once per `event.id` (the transaction_id); a repeat is answered 200 too.
+//!     match &event.payload {
+//!         Payload::Typed(callback) => match callback.payment_status {
+//!             PaymentStatus::Paid => { /* fulfil callback.invoice */ }
+//!             PaymentStatus::Cancelled => { /* release callback.invoice */ }
+//!             _ => { /* unknown: keep it for a human, still acknowledge */ }
+//!         },
+//!         Payload::Unrecognised(raw) => { /* keep raw.body() for a human */ }
 //!     }
+//!     ACKNOWLEDGE_STATUS // exactly 200
 //! }
 //! # let _ = handle;
 //! ```
 //!
 //! The handler must answer **exactly `200`**: any other status (`201` and `204` included)
 //! makes split(able) send the callback again, 25 attempts over about five days. Deliveries can
-//! repeat, so the handler must be idempotent on [`Callback::transaction_id`]. When every split
-//! carries its own `api_secret`, parse first with [`ReceivedCallback::parse`], look the secret
-//! up by [`ReceivedCallback::unverified_invoice`], then [`ReceivedCallback::verify`].
+//! repeat, so the handler must be idempotent on the `transaction_id`. [`WebhookInbox`] does
+//! the de-duplication and the answers. When every split carries its own `api_secret`, look it
+//! up by [`webhook::unverified_invoice`] and verify with it. See [`webhook`].
 //!
 //! # Choices this crate makes
 //!
@@ -148,9 +149,12 @@
 //!   in `Page::items`, as for every list of the splitkit crates. The path has no `.json` suffix (one revision had it). An
 //!   `{"error": ...}` body is an error whatever the status.
 //! - **Callbacks.** The docs call the callback's `api_secret` optional, but without it a
-//!   callback cannot be told from a forgery, so a callback without one is rejected. A
-//!   `Content-Type` other than form-urlencoded and a repeated callback field are rejected; an
-//!   unknown `payment_status` is returned as [`PaymentStatus::Unknown`], not an error.
+//!   callback cannot be told from a forgery, so a callback without one is rejected. The body
+//!   is form-urlencoded as documented; a JSON object with the same fields is accepted too. A
+//!   `Content-Type` other than those two, a body that is not UTF-8 and a repeated callback
+//!   field are rejected; an unknown `payment_status` is returned as
+//!   [`PaymentStatus::Unknown`], not an error; a verified callback missing another field is
+//!   kept as [`webhook::Payload::Unrecognised`].
 //!   Secrets are compared as SHA-256 digests with `subtle`, so neither content nor length
 //!   leaks through timing.
 //! - **Idempotency.** The docs say nothing of a repeated `invoice`; assume each create makes a
@@ -162,15 +166,12 @@
 //! - **Not covered.** split(able) documented no refund, cancel or lookup endpoint; refunds
 //!   needed its support and the callback's `transaction_id`.
 
-mod callback;
 mod client;
 pub mod error;
 pub mod generated;
 mod splits;
+pub mod webhook;
 
-pub use callback::{
-    ACKNOWLEDGE_STATUS, Callback, CallbackError, CallbackVerifier, PaymentStatus, ReceivedCallback,
-};
 pub use client::{
     API_KEY_PARAM, Client, ClientBuilder, DRAFT_BASE_URL, Environment, LIVE_BASE_URL,
     REQUEST_ID_HEADER,
@@ -182,4 +183,7 @@ pub use splitkit_common::{ApiError, Error, MinorUnits, RetryPolicy, SecretString
 pub use splits::{
     CreatedSplit, LineItem, MAX_EXPIRES_IN_HOURS, MAX_LINE_ITEMS, NewSplit, NewSplitBuilder,
     Splits, compute_total,
+};
+pub use webhook::{
+    ACKNOWLEDGE_STATUS, EventBody, PaymentStatus, WebhookEvent, WebhookInbox, WebhookVerifier,
 };
