@@ -22,122 +22,45 @@
 //! exits 0 once `split_session.completed` is handled (and the deliveries sent with it), or 1 if
 //! it has not arrived within 15 seconds.
 //!
-//! How it answers FairShare:
+//! It is the SDK's ready axum handler (`WebhookInbox::into_handler`, feature `axum`), which
+//! reads at most 1 MiB of body, verifies, skips event ids already handled, calls the handler
+//! below and answers FairShare:
 //!
-//! - `200` once an event is verified and recorded (real work would be queued, not done inline);
-//! - `409` for an event id it has already recorded: FairShare counts 409 as delivered;
-//! - `400` when verification fails (bad signature, stale timestamp, malformed body): not acted on;
-//! - `405`, `413` for requests that are not deliveries.
-//!
-//! This is a minimal HTTP/1.1 reader for the example only (one request per connection, a
-//! `Content-Length` body); a real service uses its web framework and passes the headers and the
-//! raw body bytes to `WebhookVerifier::verify` the same way.
+//! - `200` once an event is verified and handled (here printed; in production recorded or
+//!   queued, with slow work done afterwards), and for an event id already handled;
+//! - `401` when verification fails (bad signature, stale timestamp, malformed headers): not
+//!   acted on;
+//! - `500` when the handler fails, `503` while another instance handles the same event: both
+//!   make FairShare retry;
+//! - `413` for a body over the limit. A verified body the SDK cannot type is handled too.
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
-use std::collections::HashSet;
+use std::convert::Infallible;
 use std::fmt::Display;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use examples::receiving::{observed, router, serve};
+use fairshare_client::webhook::Payload;
 use fairshare_client::{
-    Client, Decimal, EventData, NewSplitSession, WebhookEvent, WebhookEventType, WebhookVerifier,
+    Client, Decimal, EventData, NewSplitSession, WebhookEvent, WebhookEventType, WebhookInbox,
+    WebhookVerifier,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-const MAX_HEAD: usize = 16 * 1024;
-const MAX_BODY: usize = 1024 * 1024;
 /// With the emulator: how long to wait for the split to complete.
 const EMULATOR_WAIT: Duration = Duration::from_secs(15);
 
-/// What every connection shares.
-struct Receiver {
-    verifier: WebhookVerifier,
-    /// What the receiver has already processed, by event id (a database table in real life).
-    seen: Mutex<HashSet<String>>,
-    /// Told the type of every newly recorded event (the emulator run waits on it).
-    recorded: Option<mpsc::UnboundedSender<WebhookEventType>>,
-}
-
-struct Delivery {
-    method: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-/// Reads one request: the head up to the blank line, then `Content-Length` bytes of body.
-async fn read_request(stream: &mut TcpStream) -> Result<Delivery, StatusCode> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        if buffer.len() > MAX_HEAD {
-            return Err(StatusCode::PAYLOAD_TOO_LARGE);
-        }
-        let read = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| StatusCode::BAD_REQUEST)?;
-        if read == 0 {
-            return Err(StatusCode::BAD_REQUEST);
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-    };
-    let head = std::str::from_utf8(&buffer[..head_end]).map_err(|_| StatusCode::BAD_REQUEST)?;
-    let mut lines = head.split("\r\n");
-    let method = lines
-        .next()
-        .and_then(|line| line.split(' ').next())
-        .ok_or(StatusCode::BAD_REQUEST)?
-        .to_owned();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or(StatusCode::BAD_REQUEST)?;
-        let name =
-            HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| StatusCode::BAD_REQUEST)?;
-        let value = HeaderValue::from_str(value.trim()).map_err(|_| StatusCode::BAD_REQUEST)?;
-        headers.append(name, value);
-    }
-    let length = match headers.get(http::header::CONTENT_LENGTH) {
-        None => 0,
-        Some(value) => value
-            .to_str()
-            .ok()
-            .and_then(|v| v.parse::<usize>().ok())
-            .ok_or(StatusCode::BAD_REQUEST)?,
-    };
-    if length > MAX_BODY {
-        return Err(StatusCode::PAYLOAD_TOO_LARGE);
-    }
-    let mut body = buffer.split_off(head_end + 4);
-    while body.len() < length {
-        let read = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| StatusCode::BAD_REQUEST)?;
-        if read == 0 {
-            return Err(StatusCode::BAD_REQUEST);
-        }
-        body.extend_from_slice(&chunk[..read]);
-    }
-    body.truncate(length);
-    Ok(Delivery {
-        method,
-        headers,
-        body,
-    })
-}
-
 fn describe(event: &WebhookEvent) -> String {
-    match &event.data {
+    let body = match &event.payload {
+        Payload::Typed(body) => body,
+        Payload::Unrecognised(raw) => return format!("kept a body the SDK cannot read: {}", raw.error()),
+    };
+    let what = match &body.data {
         EventData::SplitSession(session) => format!(
             "session {} is {} ({} of {} {} collected)",
             session.id, session.status, session.collected, session.total, session.currency
@@ -145,71 +68,27 @@ fn describe(event: &WebhookEvent) -> String {
         EventData::Contribution(contribution) => format!("contribution {}", contribution.json()),
         EventData::Raw(object) => format!("object {}", object.json()),
         _ => "an event this example does not describe".to_owned(),
-    }
+    };
+    format!("{} created {}: {what}", body.event_type, body.created)
 }
 
-/// Verifies, de-duplicates and records one delivery; returns the status to answer.
-fn handle(receiver: &Receiver, delivery: &Delivery) -> StatusCode {
-    if delivery.method != "POST" {
-        return StatusCode::METHOD_NOT_ALLOWED;
-    }
-    let event = match receiver.verifier.verify(&delivery.headers, &delivery.body) {
-        Ok(event) => event,
-        Err(e) => {
-            println!("rejected a delivery: {e}");
-            return StatusCode::BAD_REQUEST;
-        }
-    };
-    let Ok(mut seen) = receiver.seen.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    };
-    if !seen.insert(event.id.clone()) {
-        println!(
-            "event {} again (delivery {}): already processed",
-            event.id,
-            event.delivery_id.as_deref().unwrap_or("-")
-        );
-        return StatusCode::CONFLICT;
-    }
-    println!(
-        "event {} {} created {} (delivery {}): {}",
-        event.id,
-        event.event_type,
-        event.created,
-        event.delivery_id.as_deref().unwrap_or("-"),
-        describe(&event)
-    );
-    if let Some(recorded) = &receiver.recorded {
-        let _ = recorded.send(event.event_type);
-    }
-    StatusCode::OK
-}
-
-async fn serve(mut stream: TcpStream, receiver: Arc<Receiver>) {
-    let status = match read_request(&mut stream).await {
-        Ok(delivery) => handle(&receiver, &delivery),
-        Err(status) => status,
-    };
-    let reason = status.canonical_reason().unwrap_or("");
-    let answer = format!(
-        "HTTP/1.1 {} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-        status.as_u16()
-    );
-    // The peer may be gone already; nothing more to do then.
-    let _ = stream.write_all(answer.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// Accepts connections for ever, each handled on its own task.
-async fn listen(listener: TcpListener, receiver: Arc<Receiver>) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                tokio::spawn(serve(stream, receiver.clone()));
+/// The receiver: the SDK's handler around printing each event (record it in production).
+/// The type of every handled event also goes to `recorded` (the emulator run waits on it).
+fn app(
+    verifier: WebhookVerifier,
+    recorded: Option<mpsc::UnboundedSender<WebhookEventType>>,
+) -> axum::Router {
+    let handler = WebhookInbox::new(verifier).into_handler(move |event: WebhookEvent| {
+        let recorded = recorded.clone();
+        async move {
+            println!("event {}: {}", event.id, describe(&event));
+            if let (Some(recorded), Payload::Typed(body)) = (&recorded, &event.payload) {
+                let _ = recorded.send(body.event_type.clone());
             }
-            Err(e) => println!("accept failed: {e}"),
+            Ok::<_, Infallible>(())
         }
-    }
+    });
+    router(observed(handler, |_| {}))
 }
 
 fn failed(what: &str, err: impl Display) -> ExitCode {
@@ -245,15 +124,10 @@ async fn against_emulator() -> ExitCode {
 
 async fn emulator_flow(emulator: &RunningEmulator, listener: TcpListener) -> Result<(), ExitCode> {
     // The emulator signs with its seed key, as FairShare signs with your webhook's key.
-    let verifier = WebhookVerifier::new(seed::FAIRSHARE_WEBHOOK_SIGNING_KEY)
+    let verifier = WebhookVerifier::new([seed::FAIRSHARE_WEBHOOK_SIGNING_KEY])
         .map_err(|e| failed("configuration error", e))?;
     let (recorded, mut recorded_rx) = mpsc::unbounded_channel();
-    let receiver = Arc::new(Receiver {
-        verifier,
-        seen: Mutex::default(),
-        recorded: Some(recorded),
-    });
-    tokio::spawn(listen(listener, receiver));
+    tokio::spawn(serve(listener, app(verifier, Some(recorded))));
 
     // Something to be notified about: a split of 80.00 QAR between two people ...
     let client = Client::builder(seed::FAIRSHARE_API_KEY)
@@ -332,14 +206,11 @@ async fn control(url: &str, body: String) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some(key) = std::env::var("FAIRSHARE_WEBHOOK_SIGNING_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty())
-    else {
+    let Ok(key) = std::env::var("FAIRSHARE_WEBHOOK_SIGNING_KEY") else {
         println!("FAIRSHARE_WEBHOOK_SIGNING_KEY not set: running against the local emulator");
         return against_emulator().await;
     };
-    let verifier = match WebhookVerifier::new(key) {
+    let verifier = match WebhookVerifier::new([key]) {
         Ok(verifier) => verifier,
         Err(e) => {
             println!("{e}");
@@ -355,11 +226,6 @@ async fn main() -> ExitCode {
         }
     };
     println!("listening for FairShare webhooks on http://{addr}/ (Ctrl-C to stop)");
-    let receiver = Receiver {
-        verifier,
-        seen: Mutex::default(),
-        recorded: None,
-    };
-    listen(listener, Arc::new(receiver)).await;
+    serve(listener, app(verifier, None)).await;
     ExitCode::SUCCESS
 }

@@ -23,144 +23,43 @@
 //! show the repeat being recognised, and exits 0; or 1 if the events have not arrived within
 //! 15 seconds.
 //!
-//! Zepto counts any HTTP answer as delivered and retries only deliveries that got no answer
-//! (every 5 minutes for an hour). So this receiver answers `200` to every verified delivery,
-//! duplicates included, and `401` to deliveries that fail verification. It is a minimal
-//! HTTP/1.1 reader for the example; in production use your web framework and hand it the raw
-//! body bytes and headers the same way, and keep handled request ids in your database.
+//! It is the SDK's ready axum handler (`WebhookInbox::into_handler`, feature `axum`): it reads
+//! at most 1 MiB of body, verifies, skips request ids already handled, calls the handler below
+//! and answers as Zepto needs. Zepto counts any HTTP answer as delivered and retries only
+//! deliveries that got no answer (every 5 minutes for an hour), so the handler must persist or
+//! queue the event before it returns: here it prints it; in production, write
+//! `(event.id, event.body)` to your database and return `Err` when that fails. Answers: `200`
+//! for a handled event or a repeat, `401` for a delivery that fails verification, `413` for
+//! a body over the limit, `500` when the handler failed (Zepto will not retry: resend from its
+//! delivery log). A verified delivery the SDK cannot type is handled (and printed) too. The
+//! in-memory de-duplication suits one instance; several need a shared `DeliveryStore`.
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
-use std::collections::{HashSet, VecDeque};
+use std::convert::Infallible;
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use examples::receiving::{observed, router, serve};
+use splitkit_common::webhook::Outcome;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use zepto_client::contacts::NewContact;
 use zepto_client::models::PaymentChannel;
 use zepto_client::payments::{NewPayment, Payout};
-use zepto_client::webhook::{EventData, WebhookVerifier};
+use zepto_client::webhook::{EventData, Payload, WebhookEvent, WebhookInbox, WebhookVerifier};
 use zepto_client::{Client, Environment, Timestamp};
 
-const MAX_BODY: usize = 1024 * 1024;
-/// How many request ids to remember in this example (a database in production).
-const REMEMBERED: usize = 10_000;
 /// With the emulator: how long to wait for the events.
 const EMULATOR_WAIT: Duration = Duration::from_secs(15);
 /// With the emulator: the event that ends the run (the Contact was paid).
 const CONTACT_PAID: &str = "debtor_credit.cleared";
 
-/// A verified delivery, as the emulator run hears of it: its event type, and whether it was
-/// new (`false` for a repeat of a request id already handled).
+/// A verified delivery, as the emulator run hears of it: its event type (empty for a repeat),
+/// and whether it was new (`false` for a repeat of a request id already handled).
 type Handled = (String, bool);
-
-/// Request ids already handled, forgetting the oldest beyond [`REMEMBERED`].
-#[derive(Default)]
-struct Seen {
-    ids: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl Seen {
-    /// Records `id`; `false` when it was handled before.
-    fn first_time(&mut self, id: &str) -> bool {
-        if !self.ids.insert(id.to_owned()) {
-            return false;
-        }
-        self.order.push_back(id.to_owned());
-        if self.order.len() > REMEMBERED
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.ids.remove(&oldest);
-        }
-        true
-    }
-}
-
-/// A request as far as a webhook needs it.
-struct Delivery {
-    method: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-enum ReadError {
-    TooLarge,
-    Malformed,
-}
-
-async fn read_request(stream: &mut TcpStream) -> Result<Delivery, ReadError> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let header_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        if buffer.len() > 64 * 1024 {
-            return Err(ReadError::TooLarge);
-        }
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| ReadError::Malformed)?;
-        if n == 0 {
-            return Err(ReadError::Malformed);
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    let head = std::str::from_utf8(&buffer[..header_end]).map_err(|_| ReadError::Malformed)?;
-    let mut lines = head.split("\r\n");
-    let method = lines
-        .next()
-        .and_then(|l| l.split_whitespace().next())
-        .ok_or(ReadError::Malformed)?
-        .to_owned();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or(ReadError::Malformed)?;
-        let name =
-            HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| ReadError::Malformed)?;
-        let value = HeaderValue::from_str(value.trim()).map_err(|_| ReadError::Malformed)?;
-        headers.append(name, value);
-    }
-    let length: usize = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if length > MAX_BODY {
-        return Err(ReadError::TooLarge);
-    }
-    let mut body = buffer[header_end + 4..].to_vec();
-    while body.len() < length {
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| ReadError::Malformed)?;
-        if n == 0 {
-            return Err(ReadError::Malformed);
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    body.truncate(length);
-    Ok(Delivery {
-        method,
-        headers,
-        body,
-    })
-}
-
-async fn answer(stream: &mut TcpStream, status: u16, reason: &str) {
-    let response =
-        format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
 
 fn describe(data: &EventData) -> Vec<String> {
     match data {
@@ -206,80 +105,57 @@ fn describe(data: &EventData) -> Vec<String> {
             .iter()
             .map(|a| format!("unassigned agreement {} {}", a.ref_, a.status))
             .collect(),
-        EventData::Unknown(raw) => vec![format!("raw data: {}", raw.get())],
+        EventData::Unknown(raw) => raw.iter().map(|item| format!("raw item: {}", item.get())).collect(),
         _ => vec!["(a kind of data this example does not print)".to_owned()],
     }
 }
 
-/// Accepts deliveries for ever: verifies each over its raw body, skips request ids already
-/// handled, prints the new events and answers. Every verified delivery is also reported to
-/// `handled` (the emulator run waits on it; with Zepto no one listens).
-async fn serve(
-    listener: TcpListener,
-    verifier: WebhookVerifier,
-    handled: Option<mpsc::UnboundedSender<Handled>>,
-) {
-    let report = |event_type: &str, new: bool| {
-        if let Some(handled) = &handled {
-            let _ = handled.send((event_type.to_owned(), new));
-        }
-    };
-    let mut seen = Seen::default();
-    loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let delivery = match read_request(&mut stream).await {
-            Ok(d) => d,
-            Err(ReadError::TooLarge) => {
-                answer(&mut stream, 413, "Payload Too Large").await;
-                continue;
+/// Prints one verified event; in production, persist it here instead (and return `Err` when
+/// that fails).
+fn print_event(event: &WebhookEvent) {
+    match &event.payload {
+        Payload::Typed(body) => {
+            println!(
+                "{} {} at {} for account {} ({} item(s))",
+                event.id,
+                body.event_type,
+                body.at,
+                body.who.account_id,
+                body.data.len()
+            );
+            // `data` may hold several items: handle every one.
+            for line in describe(&body.data) {
+                println!("  {line}");
             }
-            Err(ReadError::Malformed) => {
-                answer(&mut stream, 400, "Bad Request").await;
-                continue;
+            for item in &body.unreadable {
+                println!("  kept an item the SDK cannot read: {item}");
             }
-        };
-        if delivery.method != "POST" {
-            answer(&mut stream, 405, "Method Not Allowed").await;
-            continue;
         }
-        // Verify over the raw bytes, before parsing anything.
-        let event = match verifier.verify_event(&delivery.headers, &delivery.body) {
-            Ok(event) => event,
-            Err(err) => {
-                println!("rejected a delivery: {err}");
-                answer(&mut stream, 401, "Unauthorized").await;
-                continue;
-            }
-        };
-        let id = event.request_id.clone().unwrap_or_default();
-        if !id.is_empty() && !seen.first_time(&id) {
-            println!("{id} again: already handled");
-            answer(&mut stream, 200, "OK").await;
-            report(event.event_type.as_str(), false);
-            continue;
+        Payload::Unrecognised(raw) => {
+            println!("{} kept a delivery the SDK cannot read: {}", event.id, raw.error());
         }
-        // Answer first, then work: Zepto only needs to know the delivery arrived.
-        answer(&mut stream, 200, "OK").await;
-        println!(
-            "{} {} at {} for account {} ({} item(s))",
-            if id.is_empty() {
-                "(no request id)"
-            } else {
-                &id
-            },
-            event.event_type,
-            event.at,
-            event.who.account_id,
-            event.data.len()
-        );
-        // `data` may hold several items: handle every one.
-        for line in describe(&event.data) {
-            println!("  {line}");
-        }
-        report(event.event_type.as_str(), true);
     }
+}
+
+/// The receiver: the SDK's handler around [`print_event`]. Every handled delivery is also
+/// reported to `handled` (the emulator run waits on it; with Zepto no one listens).
+fn app(verifier: WebhookVerifier, handled: Option<mpsc::UnboundedSender<Handled>>) -> axum::Router {
+    let report = handled.clone();
+    let handler = WebhookInbox::new(verifier).into_handler(move |event: WebhookEvent| {
+        let handled = handled.clone();
+        async move {
+            print_event(&event);
+            if let (Some(handled), Payload::Typed(body)) = (&handled, &event.payload) {
+                let _ = handled.send((body.event_type.as_str().to_owned(), true));
+            }
+            Ok::<_, Infallible>(())
+        }
+    });
+    router(observed(handler, move |outcome: &Outcome| {
+        if let (Some(report), Outcome::Duplicate { .. }) = (&report, outcome) {
+            let _ = report.send((String::new(), false));
+        }
+    }))
 }
 
 fn failed(what: &str, err: impl Display) -> ExitCode {
@@ -319,9 +195,10 @@ async fn emulator_flow(
     url: &str,
 ) -> Result<(), ExitCode> {
     // The emulator signs with its seed secret, as Zepto signs with your endpoint's.
-    let verifier = WebhookVerifier::new(seed::ZEPTO_WEBHOOK_SECRET);
+    let verifier = WebhookVerifier::new([seed::ZEPTO_WEBHOOK_SECRET])
+        .map_err(|e| failed("configuration error", e))?;
     let (handled_tx, mut handled_rx) = mpsc::unbounded_channel();
-    tokio::spawn(serve(listener, verifier, Some(handled_tx)));
+    tokio::spawn(serve(listener, app(verifier, Some(handled_tx))));
 
     // Something to be notified about: a payment to a supplier ...
     let client = Client::builder(Environment::custom(
@@ -455,14 +332,18 @@ async fn control(url: &str) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let secret = match std::env::var("ZEPTO_WEBHOOK_SECRET") {
-        Ok(v) if !v.trim().is_empty() => v,
-        _ => {
-            println!("ZEPTO_WEBHOOK_SECRET not set: running against the local emulator");
-            return against_emulator().await;
+    let Ok(secret) = std::env::var("ZEPTO_WEBHOOK_SECRET") else {
+        println!("ZEPTO_WEBHOOK_SECRET not set: running against the local emulator");
+        return against_emulator().await;
+    };
+    // An empty secret is refused here: it would accept deliveries anyone can sign.
+    let verifier = match WebhookVerifier::new([secret]) {
+        Ok(verifier) => verifier,
+        Err(err) => {
+            println!("ZEPTO_WEBHOOK_SECRET: {err}");
+            return ExitCode::from(2);
         }
     };
-    let verifier = WebhookVerifier::new(secret);
     let addr = std::env::var("ZEPTO_WEBHOOK_ADDR").unwrap_or_else(|_| "127.0.0.1:8788".to_owned());
     let listener = match TcpListener::bind(&addr).await {
         Ok(l) => l,
@@ -472,6 +353,6 @@ async fn main() -> ExitCode {
         }
     };
     println!("listening on http://{addr}/ for Zepto webhooks");
-    serve(listener, verifier, None).await;
+    serve(listener, app(verifier, None)).await;
     ExitCode::SUCCESS
 }

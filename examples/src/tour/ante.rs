@@ -4,6 +4,7 @@ use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, GroupMode, MerchantId,
     SecretKey, SigningSecret, WebhookEventType, WebhookVerifier,
 };
+use ante_client::webhooks::Key;
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
@@ -71,17 +72,24 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     .await?;
     done("every member paid their share (emulator control endpoint)");
 
-    let verifier = WebhookVerifier::new(endpoint.secret)
-        .clock(emulator.clock())
-        .with_secret(SigningSecret::parse(seed::ANTE_SIGNING_SECRET).doing("signing secret")?);
+    let verifier = WebhookVerifier::new([
+        Key::from(endpoint.secret),
+        Key::from(SigningSecret::parse(seed::ANTE_SIGNING_SECRET).doing("signing secret")?),
+    ])
+    .doing("webhook verifier")?
+    .clock(emulator.clock());
     loop {
         let delivery = receiver.next("ante").await?;
-        let event = verifier
+        let verified = verifier
             .verify(&delivery.headers, &delivery.body)
             .doing("verifying an Ante webhook")?;
+        let event = verified
+            .typed()
+            .ok_or("a verified Ante webhook the SDK cannot read")
+            .doing("decoding an Ante webhook")?;
         done(format!(
             "verified webhook {} ({})",
-            event.id, event.event_type
+            verified.id, event.event_type
         ));
         if let EventData::GroupFunded(funded) = &event.data {
             check(

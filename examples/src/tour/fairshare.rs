@@ -56,17 +56,21 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     }
     done("three contributors paid 40.00 QAR each (emulator control endpoint)");
 
-    let verifier = WebhookVerifier::new(seed::FAIRSHARE_WEBHOOK_SIGNING_KEY)
+    let verifier = WebhookVerifier::new([seed::FAIRSHARE_WEBHOOK_SIGNING_KEY])
         .doing("webhook verifier")?
         .clock(emulator.clock());
     loop {
         let delivery = receiver.next("fairshare").await?;
-        let event = verifier
+        let verified = verifier
             .verify(&delivery.headers, &delivery.body)
             .doing("verifying a FairShare webhook")?;
+        let event = verified
+            .typed()
+            .ok_or("a verified FairShare webhook the SDK cannot read")
+            .doing("decoding a FairShare webhook")?;
         done(format!(
             "verified webhook {} ({})",
-            event.id, event.event_type
+            verified.id, event.event_type
         ));
         if event.event_type == WebhookEventType::SplitSessionCompleted {
             let completed = matches!(&event.data, EventData::SplitSession(s) if s.id == session.id);

@@ -1,6 +1,6 @@
 //! Splitable: a split is created from a cart, the team pays, and the callback is authenticated.
 
-use splitable_client::{CallbackVerifier, Client, LineItem, NewSplit, PaymentStatus};
+use splitable_client::{Client, LineItem, NewSplit, PaymentStatus, WebhookVerifier};
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
@@ -42,10 +42,15 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     done("the team paid 51.00 in full (emulator control endpoint)");
 
     let delivery = receiver.next("splitable").await?;
-    let verifier = CallbackVerifier::new(seed::SPLITABLE_API_SECRET);
-    let callback = verifier
+    let verifier =
+        WebhookVerifier::new([seed::SPLITABLE_API_SECRET]).doing("callback verifier")?;
+    let verified = verifier
         .verify(&delivery.headers, &delivery.body)
         .doing("verifying the callback")?;
+    let callback = verified
+        .typed()
+        .ok_or("a verified callback the SDK cannot read")
+        .doing("decoding the callback")?;
     done(format!(
         "verified the callback for invoice {} (transaction {})",
         callback.invoice, callback.transaction_id

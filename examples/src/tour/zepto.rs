@@ -105,13 +105,19 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     control(&format!("{}/zepto/process", emulator.control_url()), "{}").await?;
     done("ran the sandbox processing cycle (emulator control endpoint)");
 
-    let verifier = WebhookVerifier::new(seed::ZEPTO_WEBHOOK_SECRET).clock(emulator.clock());
+    let verifier = WebhookVerifier::new([seed::ZEPTO_WEBHOOK_SECRET])
+        .doing("webhook verifier")?
+        .clock(emulator.clock());
     let (mut credited, mut bounced) = (false, false);
     while !(credited && bounced) {
         let delivery = receiver.next("zepto").await?;
-        let event = verifier
-            .verify_event(&delivery.headers, &delivery.body)
+        let verified = verifier
+            .verify(&delivery.headers, &delivery.body)
             .doing("verifying a Zepto webhook")?;
+        let event = verified
+            .typed()
+            .ok_or("a verified Zepto webhook the SDK cannot read")
+            .doing("decoding a Zepto webhook")?;
         let EventData::Transactions(transactions) = &event.data else {
             done(format!("verified webhook {}", event.event_type));
             continue;
