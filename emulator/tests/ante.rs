@@ -72,7 +72,11 @@ fn verify(d: &WebhookDelivery, secret: &str) -> Result<(), WebhookError> {
         }
     }
     let t = t.unwrap();
-    let message = [t.to_string().into_bytes(), b".".to_vec(), d.body.clone().into_bytes()];
+    let message = [
+        t.to_string().into_bytes(),
+        b".".to_vec(),
+        d.body.clone().into_bytes(),
+    ];
     let parts: Vec<&[u8]> = message.iter().map(Vec::as_slice).collect();
     v1.iter()
         .any(|sig| signature_matches(secret, &parts, sig))
@@ -482,10 +486,20 @@ async fn expiry_and_cancellation_refund_and_notify() {
         expired.body.clone().into_bytes(),
     ]
     .concat();
-    assert!(signature_matches(seed::ANTE_SIGNING_SECRET, &[&message], v1));
+    assert!(signature_matches(
+        seed::ANTE_SIGNING_SECRET,
+        &[&message],
+        v1
+    ));
     let system_now = splitkit_common::SystemClock.unix_seconds();
-    assert!((t - system_now).abs() > 300, "outside the tolerance by the system clock");
-    assert!((t - emulator.clock().unix_seconds()).abs() <= 300, "within it by the emulator's");
+    assert!(
+        (t - system_now).abs() > 300,
+        "outside the tolerance by the system clock"
+    );
+    assert!(
+        (t - emulator.clock().unix_seconds()).abs() <= 300,
+        "within it by the emulator's"
+    );
 
     let session: Value = http()
         .get(format!("{}/sessions/{cancelled}", emulator.ante_base_url()))

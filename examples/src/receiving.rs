@@ -52,7 +52,9 @@ where
                 Outcome::Duplicate { id } => println!("{id} again: already handled ({status})"),
                 Outcome::InProgress { id } => println!("{id}: being handled elsewhere ({status})"),
                 Outcome::Rejected(error) => println!("rejected a delivery: {error} ({status})"),
-                Outcome::Failed { id, error } => println!("{id}: handling failed: {error} ({status})"),
+                Outcome::Failed { id, error } => {
+                    println!("{id}: handling failed: {error} ({status})")
+                }
                 _ => println!("answered {status}"),
             }
             on_outcome(receipt.outcome());

@@ -25,32 +25,35 @@
 //! endpoint. It prints the `group.created` and `group.funded` deliveries as they arrive and
 //! exits 0 once both are handled, or 1 if they have not arrived within 15 seconds.
 //!
-//! Answers `200` to verified events (duplicates included, so Ante stops retrying them), `400`
-//! to deliveries that fail verification, `405`/`413` to other methods and oversized bodies.
-//! This is a minimal HTTP/1.1 reader for the example; use your web framework in production and
-//! hand it the raw body bytes and headers the same way.
+//! It is the SDK's ready axum handler (`WebhookInbox::into_handler`, feature `axum`): at most
+//! 1 MiB of body, verification, events already handled skipped, the handler below called, and
+//! Ante answered: `200` for handled events and repeats (a dashboard endpoint and a per-session
+//! URL can both receive one event), `401` for deliveries that fail verification, `500` when the
+//! handler fails and `503` while another instance handles the same event (both make Ante
+//! retry), `413` for oversized bodies. The handler prints; in production it records or queues
+//! the event. A verified body the SDK cannot type is handled too.
 //!
 //! Exits with 2 when a secret is malformed, 1 when it cannot listen (or, with the emulator, when
 //! a step fails or the events do not arrive).
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
-use std::collections::HashSet;
+use std::convert::Infallible;
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use ante_client::webhooks::{Key, Payload};
 use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, MerchantId, SecretKey,
-    SigningSecret, WebhookEventType, WebhookSecret, WebhookVerifier,
+    SigningSecret, WebhookEvent, WebhookEventType, WebhookInbox, WebhookSecret, WebhookSource,
+    WebhookVerifier,
 };
-use http::{HeaderMap, HeaderName, HeaderValue};
+use examples::receiving::{observed, router, serve};
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-const MAX_BODY: usize = 1024 * 1024;
 /// With the emulator: how long to wait for the expected events.
 const EMULATOR_WAIT: Duration = Duration::from_secs(15);
 
@@ -69,170 +72,81 @@ fn verifier_from_env() -> Result<Option<WebhookVerifier>, ExitCode> {
         Ok(v) if !v.trim().is_empty() => Some(SigningSecret::parse(&v).map_err(parse_error)?),
         _ => None,
     };
-    match (endpoint, signing) {
-        (Some(e), Some(s)) => Ok(Some(WebhookVerifier::new(e).with_secret(s))),
-        (Some(e), None) => Ok(Some(WebhookVerifier::new(e))),
-        (None, Some(s)) => Ok(Some(WebhookVerifier::new(s))),
-        (None, None) => Ok(None),
+    let keys: Vec<Key> = endpoint
+        .map(Key::from)
+        .into_iter()
+        .chain(signing.map(Key::from))
+        .collect();
+    if keys.is_empty() {
+        return Ok(None);
     }
-}
-
-/// A request as far as a webhook needs it.
-struct Delivery {
-    method: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-enum ReadError {
-    TooLarge,
-    Malformed,
-}
-
-async fn read_request(stream: &mut TcpStream) -> Result<Delivery, ReadError> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let header_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        if buffer.len() > 64 * 1024 {
-            return Err(ReadError::TooLarge);
-        }
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| ReadError::Malformed)?;
-        if n == 0 {
-            return Err(ReadError::Malformed);
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    let head = std::str::from_utf8(&buffer[..header_end]).map_err(|_| ReadError::Malformed)?;
-    let mut lines = head.split("\r\n");
-    let method = lines
-        .next()
-        .and_then(|l| l.split_whitespace().next())
-        .ok_or(ReadError::Malformed)?
-        .to_owned();
-    let mut headers = HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or(ReadError::Malformed)?;
-        let name =
-            HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| ReadError::Malformed)?;
-        let value = HeaderValue::from_str(value.trim()).map_err(|_| ReadError::Malformed)?;
-        headers.append(name, value);
-    }
-    let length: usize = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if length > MAX_BODY {
-        return Err(ReadError::TooLarge);
-    }
-    let mut body = buffer[header_end + 4..].to_vec();
-    while body.len() < length {
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| ReadError::Malformed)?;
-        if n == 0 {
-            return Err(ReadError::Malformed);
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    body.truncate(length);
-    Ok(Delivery {
-        method,
-        headers,
-        body,
+    WebhookVerifier::new(keys).map(Some).map_err(|err| {
+        println!("configuration error: {err}");
+        ExitCode::from(2)
     })
 }
 
-async fn answer(stream: &mut TcpStream, status: u16, reason: &str) {
-    let response =
-        format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
+/// Prints one verified event; in production, record or queue it here instead.
+fn print_event(event: &WebhookEvent) {
+    let source = WebhookSource::of(event);
+    let body = match &event.payload {
+        Payload::Typed(body) => body,
+        Payload::Unrecognised(raw) => {
+            println!(
+                "{} kept a body the SDK cannot read: {}",
+                event.id,
+                raw.error()
+            );
+            return;
+        }
+    };
+    let order = body.order_ref().unwrap_or("-");
+    let session = body.session_id().unwrap_or("-");
+    println!(
+        "{} {} (session {session}, order {order}, via {source:?})",
+        event.id, body.event_type
+    );
+    match &body.data {
+        EventData::GroupFunded(funded) => {
+            println!(
+                "  funded: total {:?}, fee {:?}, transfer {:?}",
+                funded.total, funded.merchant_fee, funded.transfer_id
+            );
+            if let Some(fx) = funded.fx_fee_cents {
+                println!(
+                    "  FX: {fx} withheld, {:?} transferred ({:?} -> {:?})",
+                    funded.merchant_transfer_cents,
+                    funded.checkout_currency,
+                    funded.payout_currency_preference
+                );
+            }
+            println!("  -> fulfil order {order}");
+        }
+        EventData::GroupCreated(_) => println!("  the organizer opened the group"),
+        EventData::GroupExpired(_) => println!("  expired; paid shares refunded"),
+        EventData::GroupCancelled(_) => println!("  cancelled; paid shares refunded"),
+        EventData::Unknown(data) => println!("  (unknown type) {data}"),
+        other => println!("  {other:?}"),
+    }
 }
 
-/// Accepts deliveries for ever: verifies each over its raw body, skips events already handled,
-/// prints the new ones and answers. Each newly handled event type also goes to
-/// `handled_events` (the emulator run waits on it; with Ante no one listens).
-async fn serve(
-    listener: TcpListener,
+/// The receiver: the SDK's handler around [`print_event`]. Each newly handled event type also
+/// goes to `handled_events` (the emulator run waits on it; with Ante no one listens).
+fn app(
     verifier: WebhookVerifier,
     handled_events: Option<mpsc::UnboundedSender<WebhookEventType>>,
-) {
-    // In production, keep handled event ids in your database.
-    let mut handled: HashSet<String> = HashSet::new();
-    loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let delivery = match read_request(&mut stream).await {
-            Ok(d) => d,
-            Err(ReadError::TooLarge) => {
-                answer(&mut stream, 413, "Payload Too Large").await;
-                continue;
+) -> axum::Router {
+    let handler = WebhookInbox::new(verifier).into_handler(move |event: WebhookEvent| {
+        let handled_events = handled_events.clone();
+        async move {
+            print_event(&event);
+            if let (Some(handled), Payload::Typed(body)) = (&handled_events, &event.payload) {
+                let _ = handled.send(body.event_type.clone());
             }
-            Err(ReadError::Malformed) => {
-                answer(&mut stream, 400, "Bad Request").await;
-                continue;
-            }
-        };
-        if delivery.method != "POST" {
-            answer(&mut stream, 405, "Method Not Allowed").await;
-            continue;
+            Ok::<_, Infallible>(())
         }
-        // Verify over the raw bytes, before parsing anything.
-        let event = match verifier.verify(&delivery.headers, &delivery.body) {
-            Ok(event) => event,
-            Err(err) => {
-                println!("rejected a delivery: {err}");
-                answer(&mut stream, 400, "Bad Request").await;
-                continue;
-            }
-        };
-        if !handled.insert(event.id.clone()) {
-            println!("{} again: already handled", event.id);
-            answer(&mut stream, 200, "OK").await;
-            continue;
-        }
-        let order = event.order_ref().unwrap_or("-");
-        let session = event.session_id().unwrap_or("-");
-        println!(
-            "{} {} (session {session}, order {order}, via {:?})",
-            event.id, event.event_type, event.source
-        );
-        match &event.data {
-            EventData::GroupFunded(funded) => {
-                println!(
-                    "  funded: total {:?}, fee {:?}, transfer {:?}",
-                    funded.total, funded.merchant_fee, funded.transfer_id
-                );
-                if let Some(fx) = funded.fx_fee_cents {
-                    println!(
-                        "  FX: {fx} withheld, {:?} transferred ({:?} -> {:?})",
-                        funded.merchant_transfer_cents,
-                        funded.checkout_currency,
-                        funded.payout_currency_preference
-                    );
-                }
-                println!("  -> fulfil order {order}");
-            }
-            EventData::GroupCreated(_) => println!("  the organizer opened the group"),
-            EventData::GroupExpired(_) => println!("  expired; paid shares refunded"),
-            EventData::GroupCancelled(_) => println!("  cancelled; paid shares refunded"),
-            EventData::Unknown(data) => println!("  (unknown type) {data}"),
-            _ => println!("  {:?}", event.data),
-        }
-        answer(&mut stream, 200, "OK").await;
-        if let Some(handled_events) = &handled_events {
-            let _ = handled_events.send(event.event_type);
-        }
-    }
+    });
+    router(observed(handler, |_| {}))
 }
 
 fn failed(what: &str, err: impl Display) -> ExitCode {
@@ -313,9 +227,10 @@ async fn emulator_flow(
         "registered {url} for {} and {}; its secret {:?} goes to the verifier",
         expected[0], expected[1], endpoint.secret
     );
-    let verifier = WebhookVerifier::new(endpoint.secret).with_secret(signing);
+    let verifier = WebhookVerifier::new([Key::from(endpoint.secret), Key::from(signing)])
+        .map_err(|e| failed("configuration error", e))?;
     let (handled_tx, mut handled_rx) = mpsc::unbounded_channel();
-    tokio::spawn(serve(listener, verifier, Some(handled_tx)));
+    tokio::spawn(serve(listener, app(verifier, Some(handled_tx))));
 
     // Something to be notified about: a signed session for order ORD-2077 ...
     let cart = Cart::builder("USD")
@@ -396,6 +311,6 @@ async fn main() -> ExitCode {
         }
     };
     println!("listening on http://{addr}/ for Ante webhooks");
-    serve(listener, verifier, None).await;
+    serve(listener, app(verifier, None)).await;
     ExitCode::SUCCESS
 }

@@ -58,7 +58,9 @@ const EMULATOR_WAIT: Duration = Duration::from_secs(15);
 fn describe(event: &WebhookEvent) -> String {
     let body = match &event.payload {
         Payload::Typed(body) => body,
-        Payload::Unrecognised(raw) => return format!("kept a body the SDK cannot read: {}", raw.error()),
+        Payload::Unrecognised(raw) => {
+            return format!("kept a body the SDK cannot read: {}", raw.error());
+        }
     };
     let what = match &body.data {
         EventData::SplitSession(session) => format!(

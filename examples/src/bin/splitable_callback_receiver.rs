@@ -27,87 +27,116 @@
 //! they have not arrived within 15 seconds.
 //!
 //! split(able) retries every callback not answered with exactly `200` (25 attempts over about
-//! five days), so the same callback can arrive several times: this receiver records each
-//! `transaction_id` once and answers `200` to repeats. A real shop keeps that record in its
-//! database, in the same transaction as the order update. The HTTP handling here is a minimal
-//! HTTP/1.1 reader for the example only; use your web framework in production.
+//! five days), so the same callback can arrive several times. The receiver is the SDK's ready
+//! axum handler (`WebhookInbox::into_handler`, feature `axum`): it reads at most 1 MiB of body,
+//! verifies the secret, handles each `transaction_id` once and answers exactly `200` to it and
+//! to repeats; `403` to a callback whose secret is wrong or missing, `500` when the handler
+//! fails and `503` while another instance handles it (split(able) retries all three). A real
+//! shop records the callback in its database, in the same transaction as the order update,
+//! and shares the record of handled callbacks between instances (a `DeliveryStore`).
 //!
 //! Exits with 1 when it cannot listen (or, with the emulator, when a step fails or a callback
 //! does not arrive).
 
 #![allow(clippy::print_stdout)] // printing is what an example is for
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::convert::Infallible;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use examples::receiving::{observed, router, serve};
+use splitable_client::webhook::Payload;
 use splitable_client::{
-    ACKNOWLEDGE_STATUS, CallbackVerifier, Client, LineItem, NewSplit, PaymentStatus,
+    Client, LineItem, NewSplit, PaymentStatus, WebhookEvent, WebhookInbox, WebhookVerifier,
 };
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-/// The largest callback body read; a real callback is about 120 bytes.
-const MAX_BODY: usize = 16 * 1024;
 /// With the emulator: how long to wait for the callbacks.
 const EMULATOR_WAIT: Duration = Duration::from_secs(15);
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let Ok(secret) = std::env::var("SPLITABLE_API_SECRET") else {
         println!("SPLITABLE_API_SECRET not set: running against the local emulator");
-        return against_emulator();
+        return against_emulator().await;
+    };
+    // An empty secret is refused here: any callback without one would pass.
+    let verifier = match WebhookVerifier::new([secret]) {
+        Ok(verifier) => verifier,
+        Err(e) => {
+            println!("SPLITABLE_API_SECRET: {e}");
+            return ExitCode::from(2);
+        }
     };
     let addr =
         std::env::var("SPLITABLE_LISTEN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let listener = match TcpListener::bind(&addr) {
+    let listener = match TcpListener::bind(&addr).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("cannot listen on {addr}: {e}");
+            println!("cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
     };
     println!("waiting for split(able) callbacks on http://{addr}/");
-    serve(&listener, &CallbackVerifier::new(secret), None);
+    serve(listener, app(verifier, None)).await;
     ExitCode::SUCCESS
 }
 
-/// Answers callbacks, one connection at a time, for as long as the listener works. The invoice
-/// of every newly handled callback also goes to `handled_invoices` (the emulator run waits on
-/// it; with split(able) no one listens).
-fn serve(
-    listener: &TcpListener,
-    verifier: &CallbackVerifier,
-    handled_invoices: Option<&mpsc::UnboundedSender<String>>,
-) {
-    let mut handled: HashSet<String> = HashSet::new();
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        let status = match read_request(&mut stream) {
-            Ok(Some((headers, body))) => {
-                handle(verifier, &mut handled, &headers, &body, handled_invoices)
-            }
-            Ok(None) => StatusCode::METHOD_NOT_ALLOWED,
-            Err(reason) => {
-                println!("unreadable request: {reason}");
-                StatusCode::BAD_REQUEST
-            }
-        };
-        let reason = status.canonical_reason().unwrap_or("");
-        let answer = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            status.as_u16()
-        );
-        let _ = stream.write_all(answer.as_bytes());
+/// Prints one verified callback; in production, record it with the order update instead.
+fn print_callback(event: &WebhookEvent) {
+    let callback = match &event.payload {
+        Payload::Typed(callback) => callback,
+        Payload::Unrecognised(raw) => {
+            println!(
+                "{}: kept a callback the SDK cannot read: {}",
+                event.id,
+                raw.error()
+            );
+            return;
+        }
+    };
+    match &callback.payment_status {
+        PaymentStatus::Paid => println!(
+            "invoice {} is paid (transaction {}): ship the order",
+            callback.invoice, callback.transaction_id
+        ),
+        PaymentStatus::Cancelled => println!(
+            "invoice {} was cancelled (transaction {}): release the order",
+            callback.invoice, callback.transaction_id
+        ),
+        other => println!(
+            "invoice {} has an unknown status {other:?} (transaction {}): kept for review",
+            callback.invoice, callback.transaction_id
+        ),
     }
 }
 
-/// Listens on a free port, then (on a Tokio runtime, which the emulator needs) starts the
-/// emulator, has it send two callbacks here, and waits for them.
-fn against_emulator() -> ExitCode {
-    let listener = match TcpListener::bind("127.0.0.1:0") {
+/// The receiver: the SDK's handler around [`print_callback`]. The invoice of every newly
+/// handled callback also goes to `handled_invoices` (the emulator run waits on it; with
+/// split(able) no one listens).
+fn app(
+    verifier: WebhookVerifier,
+    handled_invoices: Option<mpsc::UnboundedSender<String>>,
+) -> axum::Router {
+    let handler = WebhookInbox::new(verifier).into_handler(move |event: WebhookEvent| {
+        let handled_invoices = handled_invoices.clone();
+        async move {
+            print_callback(&event);
+            if let (Some(handled), Payload::Typed(callback)) = (&handled_invoices, &event.payload) {
+                let _ = handled.send(callback.invoice.clone());
+            }
+            Ok::<_, Infallible>(())
+        }
+    });
+    router(observed(handler, |_| {}))
+}
+
+/// Listens on a free port, starts the emulator, has it send two callbacks here, and waits for
+/// them.
+async fn against_emulator() -> ExitCode {
+    let listener = match TcpListener::bind("127.0.0.1:0").await {
         Ok(listener) => listener,
         Err(e) => {
             println!("cannot listen on 127.0.0.1: {e}");
@@ -122,17 +151,15 @@ fn against_emulator() -> ExitCode {
         }
     };
     let (handled_tx, handled_rx) = mpsc::unbounded_channel();
-    // The receiver runs on its own thread, as above; the process ends without waiting for it.
-    let verifier = CallbackVerifier::new(seed::SPLITABLE_API_SECRET);
-    std::thread::spawn(move || serve(&listener, &verifier, Some(&handled_tx)));
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
+    let verifier = match WebhookVerifier::new([seed::SPLITABLE_API_SECRET]) {
+        Ok(verifier) => verifier,
         Err(e) => {
-            println!("cannot start a Tokio runtime: {e}");
+            println!("configuration error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(emulator_flow(&url, handled_rx)) {
+    tokio::spawn(serve(listener, app(verifier, Some(handled_tx))));
+    match emulator_flow(&url, handled_rx).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             println!("{message}");
@@ -220,93 +247,4 @@ async fn control(emulator: &RunningEmulator, path: &str) -> Result<(), String> {
         let text = response.text().await.unwrap_or_default();
         Err(format!("{url} answered {status}: {text}"))
     }
-}
-
-/// Verifies one callback and decides the answer.
-fn handle(
-    verifier: &CallbackVerifier,
-    handled: &mut HashSet<String>,
-    headers: &HeaderMap,
-    body: &[u8],
-    handled_invoices: Option<&mpsc::UnboundedSender<String>>,
-) -> StatusCode {
-    let callback = match verifier.verify(headers, body) {
-        Ok(callback) => callback,
-        Err(rejected) => {
-            println!("rejected callback: {rejected}");
-            return rejected.http_status();
-        }
-    };
-    if !handled.insert(callback.transaction_id.clone()) {
-        println!(
-            "repeat of transaction {} (invoice {}): already handled",
-            callback.transaction_id, callback.invoice
-        );
-        return ACKNOWLEDGE_STATUS;
-    }
-    match &callback.payment_status {
-        PaymentStatus::Paid => println!(
-            "invoice {} is paid (transaction {}): ship the order",
-            callback.invoice, callback.transaction_id
-        ),
-        PaymentStatus::Cancelled => println!(
-            "invoice {} was cancelled (transaction {}): release the order",
-            callback.invoice, callback.transaction_id
-        ),
-        other => println!(
-            "invoice {} has an unknown status {other:?} (transaction {}): kept for review",
-            callback.invoice, callback.transaction_id
-        ),
-    }
-    if let Some(handled_invoices) = handled_invoices {
-        let _ = handled_invoices.send(callback.invoice);
-    }
-    ACKNOWLEDGE_STATUS
-}
-
-/// Reads one HTTP/1.1 request: `Some((headers, body))` for a `POST`, `None` for other methods.
-fn read_request(stream: &mut TcpStream) -> Result<Option<(HeaderMap, Vec<u8>)>, String> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader
-        .read_line(&mut request_line)
-        .map_err(|e| e.to_string())?;
-    let is_post = request_line.starts_with("POST ");
-    let mut headers = HeaderMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-            return Err("connection closed inside the headers".into());
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(format!("malformed header line {line:?}"));
-        };
-        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|e| e.to_string())?;
-        let value = HeaderValue::from_str(value.trim()).map_err(|e| e.to_string())?;
-        headers.append(name, value);
-        if headers.len() > 100 {
-            return Err("too many headers".into());
-        }
-    }
-    if !is_post {
-        return Ok(None);
-    }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .ok_or("missing or invalid Content-Length")?;
-    if length > MAX_BODY {
-        return Err(format!("body of {length} bytes is too large"));
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).map_err(|e| e.to_string())?;
-    Ok(Some((headers, body)))
 }

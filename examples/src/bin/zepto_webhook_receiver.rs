@@ -105,7 +105,10 @@ fn describe(data: &EventData) -> Vec<String> {
             .iter()
             .map(|a| format!("unassigned agreement {} {}", a.ref_, a.status))
             .collect(),
-        EventData::Unknown(raw) => raw.iter().map(|item| format!("raw item: {}", item.get())).collect(),
+        EventData::Unknown(raw) => raw
+            .iter()
+            .map(|item| format!("raw item: {}", item.get()))
+            .collect(),
         _ => vec!["(a kind of data this example does not print)".to_owned()],
     }
 }
@@ -132,7 +135,11 @@ fn print_event(event: &WebhookEvent) {
             }
         }
         Payload::Unrecognised(raw) => {
-            println!("{} kept a delivery the SDK cannot read: {}", event.id, raw.error());
+            println!(
+                "{} kept a delivery the SDK cannot read: {}",
+                event.id,
+                raw.error()
+            );
         }
     }
 }

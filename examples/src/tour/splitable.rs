@@ -42,8 +42,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     done("the team paid 51.00 in full (emulator control endpoint)");
 
     let delivery = receiver.next("splitable").await?;
-    let verifier =
-        WebhookVerifier::new([seed::SPLITABLE_API_SECRET]).doing("callback verifier")?;
+    let verifier = WebhookVerifier::new([seed::SPLITABLE_API_SECRET]).doing("callback verifier")?;
     let verified = verifier
         .verify(&delivery.headers, &delivery.body)
         .doing("verifying the callback")?;
