@@ -12,3 +12,8 @@ pub fn http_client() -> Result<reqwest::Client, String> {
         .build()
         .map_err(|e| format!("HTTP client: {e}"))
 }
+
+/// The README's code, compiled as doctests (its "Receiving webhooks" handlers).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
