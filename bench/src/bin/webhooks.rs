@@ -26,14 +26,19 @@ const WRONG: &str = "0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a0908070605040302
 const RUNS_SMALL: u32 = 20_000;
 const RUNS_LARGE: u32 = 200;
 
+/// Calls a verifier: whether the delivery passed.
+type Verify = Box<dyn Fn(&HeaderMap, &[u8]) -> bool>;
+/// The headers of a valid delivery of a body.
+type Valid = Box<dyn Fn(&[u8]) -> HeaderMap>;
+/// Forged headers: full up to a number of bytes of header, with a number of candidates.
+type Forged = Box<dyn Fn(usize, usize) -> HeaderMap>;
+
 /// One provider's deliveries, and how its verifier is called.
 struct Provider {
     name: &'static str,
-    verify: Box<dyn Fn(&HeaderMap, &[u8]) -> bool>,
-    /// The headers of a valid delivery of `body`.
-    valid: Box<dyn Fn(&[u8]) -> HeaderMap>,
-    /// Forged headers: full up to `bytes` of header, with `candidates` candidates.
-    forged: Box<dyn Fn(usize, usize) -> HeaderMap>,
+    verify: Verify,
+    valid: Valid,
+    forged: Forged,
     small: Vec<u8>,
     large: Vec<u8>,
     forged_large: Vec<u8>,

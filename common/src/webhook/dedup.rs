@@ -1,27 +1,4 @@
 //! "Have I handled this delivery?": a small store, and its in-memory implementation.
-//!
-//! Providers deliver at least once: the same event can arrive twice, even at two instances of
-//! your service at the same moment. A [`DeliveryStore`] records, per [`DeliveryKey`], one of
-//! two states, each with its own expiry:
-//!
-//! - **claimed**, for a short *lease* while one handler processes the event. Another delivery
-//!   of the same event meanwhile is told [`Claim::InProgress`]. If the handler's process
-//!   crashes, the lease expires and a later retry can claim the event again: nothing is lost.
-//! - **handled**, for a long *retention* (the provider's retry window) once the handler
-//!   succeeded. Repeats are told [`Claim::Handled`].
-//!
-//! A handler that fails [`releases`](DeliveryStore::release) its claim at once, so the
-//! provider's next retry is processed. Claims carry a random [`ClaimToken`]: a release or a
-//! completion only touches the record its own claim made, so a slow handler whose lease ran
-//! out cannot undo another instance's claim.
-//!
-//! The operations map onto a shared store such as Redis one to one:
-//!
-//! | operation | Redis |
-//! |---|---|
-//! | [`claim`](DeliveryStore::claim) | `SET key <token> NX PX <lease>`; when that fails, `GET key`: `handled` → [`Claim::Handled`], anything else → [`Claim::InProgress`] |
-//! | [`mark_handled`](DeliveryStore::mark_handled) | `SET key handled PX <retention>` (unconditional: the event was handled, whoever holds the lease now) |
-//! | [`release`](DeliveryStore::release) | compare-and-delete: `if GET key == <token> then DEL key` (one Lua script) |
 
 use std::collections::HashMap;
 use std::fmt;
@@ -97,8 +74,30 @@ pub enum Claim {
 }
 
 /// Records which deliveries are being handled and which were handled. Implement it over a
-/// shared store (Redis, a database table) when several instances receive webhooks; see the
-/// [module docs](self) for the protocol.
+/// shared store (Redis, a database table) when several instances receive webhooks.
+///
+/// Providers deliver at least once: the same event can arrive twice, even at two instances of
+/// your service at the same moment. A [`DeliveryStore`] records, per [`DeliveryKey`], one of
+/// two states, each with its own expiry:
+///
+/// - **claimed**, for a short *lease* while one handler processes the event. Another delivery
+///   of the same event meanwhile is told [`Claim::InProgress`]. If the handler's process
+///   crashes, the lease expires and a later retry can claim the event again: nothing is lost.
+/// - **handled**, for a long *retention* (the provider's retry window) once the handler
+///   succeeded. Repeats are told [`Claim::Handled`].
+///
+/// A handler that fails [`releases`](DeliveryStore::release) its claim at once, so the
+/// provider's next retry is processed. Claims carry a random [`ClaimToken`]: a release or a
+/// completion only touches the record its own claim made, so a slow handler whose lease ran
+/// out cannot undo another instance's claim.
+///
+/// The operations map onto a shared store such as Redis one to one:
+///
+/// | operation | Redis |
+/// |---|---|
+/// | [`claim`](DeliveryStore::claim) | `SET key <token> NX PX <lease>`; when that fails, `GET key`: `handled` → [`Claim::Handled`], anything else → [`Claim::InProgress`] |
+/// | [`mark_handled`](DeliveryStore::mark_handled) | `SET key handled PX <retention>` (unconditional: the event was handled, whoever holds the lease now) |
+/// | [`release`](DeliveryStore::release) | compare-and-delete: `if GET key == <token> then DEL key` (one Lua script) |
 #[async_trait]
 pub trait DeliveryStore: Send + Sync + fmt::Debug {
     /// Claims `key` for `lease`, unless it is claimed or handled already.
