@@ -102,7 +102,7 @@
 //! ```
 //!
 //! [`webhook::WebhookInbox`] does the de-duplication and the answers too, and with the `axum`
-//! feature is a ready axum handler ([`splitkit_common::webhook::Inbox::into_handler`]).
+//! feature is a ready axum handler (`Inbox::into_handler`).
 //! [`webhook`] explains the `Split-Signature` format and how to answer Zepto.
 //!
 //! # Choices this crate makes

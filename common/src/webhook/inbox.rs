@@ -125,7 +125,7 @@ impl Receipt {
 /// answer. When it returns `Err`, the claim is released and the provider gets the answer that
 /// makes it retry (where the provider retries at all: see the provider crate's docs).
 ///
-/// With the `axum` feature, [`Inbox::into_handler`] turns it into an axum handler.
+/// With the `axum` feature, `Inbox::into_handler` turns it into an axum handler.
 #[derive(Debug, Clone)]
 pub struct Inbox<S> {
     verifier: Verifier<S>,

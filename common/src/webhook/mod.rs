@@ -15,7 +15,7 @@
 //! - [`Inbox`] adds the rest of an endpoint: "have I handled this delivery?" through a
 //!   [`DeliveryStore`] ([`MemoryDeliveryStore`] by default; a claim with a lease while a
 //!   handler runs, a longer "handled" record after), your handler, and the HTTP status to
-//!   answer ([`Answers`]). With the `axum` feature, [`Inbox::into_handler`] is a ready axum
+//!   answer ([`Answers`]). With the `axum` feature, `Inbox::into_handler` is a ready axum
 //!   handler.
 //!
 //! Each provider crate supplies only a [`Scheme`] (header names, signed message, tolerance,
