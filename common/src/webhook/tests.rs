@@ -466,7 +466,10 @@ mod over_http {
     }
 
     async fn post(url: &str, headers: HeaderMap, body: Vec<u8>) -> u16 {
-        reqwest::Client::new()
+        crate::tls::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
             .post(url)
             .headers(headers)
             .body(body)
