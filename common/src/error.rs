@@ -157,13 +157,19 @@ impl Error {
             Self::RateLimited { .. } => true,
             Self::Transport(e) => !matches!(e.kind(), TransportErrorKind::Body),
             Self::Timeout { .. } => true,
+            Self::Auth { .. } => self
+                .auth_failure()
+                .is_some_and(crate::auth::AuthFailure::is_retryable),
             _ => false,
         }
     }
 
-    /// The HTTP status of the provider's answer, when there was one.
+    /// The HTTP status of the provider's answer (its token endpoint's, for an auth failure),
+    /// when there was one.
     pub fn status(&self) -> Option<StatusCode> {
-        self.api_error().map(|e| e.status)
+        self.api_error()
+            .map(|e| e.status)
+            .or_else(|| self.auth_failure().and_then(|f| f.status()))
     }
 
     /// The provider's request id, when it gave one.
