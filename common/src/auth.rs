@@ -160,9 +160,7 @@ mod tokens;
 pub use failure::{AuthFailure, AuthFailureKind};
 pub use lock::{DEFAULT_LOCK_TTL, LockLease, MemoryRefreshLock, RefreshLock};
 pub use oauth::{OAuthAuthenticator, RefreshPolicy};
-pub use tokens::{
-    MemoryTokenStore, SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore,
-};
+pub use tokens::{MemoryTokenStore, SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore};
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,8 @@ pub const DEFAULT_MAX_KEY_LEN: usize = 255;
 
 /// The UUIDv5 namespace of [`IdempotencyKey::derive`] (itself the UUIDv5 of `splitkit` in the
 /// URL namespace). Changing it would change every derived key.
-const SPLITKIT_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xcc34_18a5_ad06_5e51_8cbf_1421_71de_092f);
+const SPLITKIT_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0xcc34_18a5_ad06_5e51_8cbf_1421_71de_092f);
 
 impl IdempotencyKey {
     /// A new random key (UUIDv4).
@@ -145,7 +146,10 @@ mod tests {
             IdempotencyKey::derive("a", "bc"),
             IdempotencyKey::derive("ab", "c")
         );
-        assert!(key.check_max_len(36).is_ok(), "fits FairShare's 120 and any UUID field");
+        assert!(
+            key.check_max_len(36).is_ok(),
+            "fits FairShare's 120 and any UUID field"
+        );
     }
 
     #[test]

@@ -134,7 +134,9 @@ impl fmt::Display for AuthFailure {
             AuthFailureKind::ReauthorizationRequired => "the account must be authorised again",
             AuthFailureKind::Refused => "the token endpoint refused the request",
             AuthFailureKind::TokenEndpointUnavailable => "the token endpoint is unavailable",
-            AuthFailureKind::InvalidResponse => "the token endpoint's answer is not a token response",
+            AuthFailureKind::InvalidResponse => {
+                "the token endpoint's answer is not a token response"
+            }
             AuthFailureKind::StoreUnavailable => "the token store is unavailable",
             AuthFailureKind::Other => "the access token could not be obtained",
         })?;
@@ -195,7 +197,9 @@ impl SharedFailure {
     /// unavailable token endpoint.
     pub(super) fn from_token_source(error: Error) -> Self {
         let kind = match error {
-            Error::Transport(_) | Error::Timeout { .. } => AuthFailureKind::TokenEndpointUnavailable,
+            Error::Transport(_) | Error::Timeout { .. } => {
+                AuthFailureKind::TokenEndpointUnavailable
+            }
             _ => AuthFailureKind::Other,
         };
         Self::from_error(error, kind)
@@ -216,7 +220,7 @@ impl SharedFailure {
                 Self { message, failure }
             }
             other => Self {
-                    message: other.to_string(),
+                message: other.to_string(),
                 failure: AuthFailure::new(kind).with_source(other),
             },
         }

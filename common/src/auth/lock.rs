@@ -44,18 +44,15 @@ impl Debug for LockLease {
 ///
 /// The authenticator takes the lock before presenting a refresh token, re-reads the store once it
 /// holds it (another holder may have refreshed already), extends it before each retry, and
-/// releases it after the new pair is stored. A holder that stops without releasing (a crashed
-/// process) frees the lock by itself after [`RefreshLock::ttl`], which must be longer than one
-/// token request. Instances that do not get the lock wait for the stored result instead.
+/// releases it after the new pair is stored. A lease has a time-to-live, longer than one token
+/// request, so a holder that stops without releasing (a crashed process) frees the lock by
+/// itself. Instances that do not get the lock wait for the stored result instead.
 #[async_trait]
 pub trait RefreshLock: Send + Sync + Debug {
-    /// How long a lease lasts unless extended.
-    fn ttl(&self) -> Duration;
-
-    /// Takes the lock for [`RefreshLock::ttl`] if nobody holds it; `None` when someone does.
+    /// Takes the lock, for the lock's time-to-live, if nobody holds it; `None` when someone does.
     async fn try_acquire(&self) -> Result<Option<LockLease>, Error>;
 
-    /// Extends `lease` to [`RefreshLock::ttl`] from now if it is still held; `false` when it
+    /// Extends `lease` to the full time-to-live from now if it is still held; `false` when it
     /// expired or someone else holds the lock now.
     async fn extend(&self, lease: &LockLease) -> Result<bool, Error>;
 
@@ -107,10 +104,6 @@ impl Debug for MemoryRefreshLock {
 
 #[async_trait]
 impl RefreshLock for MemoryRefreshLock {
-    fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     async fn try_acquire(&self) -> Result<Option<LockLease>, Error> {
         self.with_holder(|held, now| {
             if held.is_some() {
@@ -159,7 +152,10 @@ mod tests {
         let second = lock.try_acquire().await.unwrap().unwrap();
         assert_ne!(first, second);
         assert!(!lock.extend(&first).await.unwrap());
-        assert!(!lock.release(&first).await.unwrap(), "only the holder releases");
+        assert!(
+            !lock.release(&first).await.unwrap(),
+            "only the holder releases"
+        );
         assert!(lock.try_acquire().await.unwrap().is_none());
         assert!(lock.release(&second).await.unwrap());
         assert!(lock.try_acquire().await.unwrap().is_some());

@@ -326,9 +326,7 @@ impl Inner {
             (state.cached.clone(), state.unsaved.clone())
         };
         if let Some(unsaved) = unsaved {
-            return self
-                .persist(unsaved.tokens, unsaved.expected_version)
-                .await;
+            return self.persist(unsaved.tokens, unsaved.expected_version).await;
         }
         loop {
             let stored = self.load().await?;
@@ -336,7 +334,9 @@ impl Inner {
                 return Ok(adopted);
             }
             if let Some(lease) = self.lock.try_acquire().await.map_err(store_failure)? {
-                let result = self.refresh_holding(&lease, current.as_ref(), deadline).await;
+                let result = self
+                    .refresh_holding(&lease, current.as_ref(), deadline)
+                    .await;
                 if let Err(e) = self.lock.release(&lease).await {
                     // The lease runs out by itself.
                     tracing::warn!(error = %e, "could not release the token refresh lock");
@@ -387,17 +387,21 @@ impl Inner {
         loop {
             attempt += 1;
             tracing::debug!(attempt, "refreshing the OAuth access token");
-            let limit = deadline
-                .saturating_duration_since(Instant::now())
-                .min(self.lock.ttl());
+            // Only the renewal's own limit cuts a token request short: an answer that comes
+            // after the lease ran out is still saved, fenced by the store's version check,
+            // because the provider may have spent the refresh token presented.
+            let limit = deadline.saturating_duration_since(Instant::now());
             let answer = tokio::time::timeout(limit, self.source.refresh(&refresh_token))
                 .await
                 .unwrap_or_else(|_| {
-                    Err(AuthFailure::new(AuthFailureKind::TokenEndpointUnavailable)
-                        .into_error(format!(
-                            "the token endpoint did not answer within {}ms",
-                            limit.as_millis()
-                        )))
+                    Err(
+                        AuthFailure::new(AuthFailureKind::TokenEndpointUnavailable).into_error(
+                            format!(
+                                "the token endpoint did not answer within {}ms",
+                                limit.as_millis()
+                            ),
+                        ),
+                    )
                 });
             let failure = match answer {
                 Ok(mut renewed) => {
@@ -495,11 +499,7 @@ impl Inner {
     }
 
     fn is_dead(&self, refresh_token: &SecretString) -> Result<bool, SharedFailure> {
-        Ok(self
-            .locked()?
-            .dead_refresh_token
-            .as_ref()
-            == Some(refresh_token))
+        Ok(self.locked()?.dead_refresh_token.as_ref() == Some(refresh_token))
     }
 }
 

@@ -154,7 +154,11 @@ impl TokenStore for MemoryTokenStore {
         Ok(self.slot()?.clone())
     }
 
-    async fn save_versioned(&self, tokens: &TokenPair, expected: u64) -> Result<SaveOutcome, Error> {
+    async fn save_versioned(
+        &self,
+        tokens: &TokenPair,
+        expected: u64,
+    ) -> Result<SaveOutcome, Error> {
         let mut slot = self.slot()?;
         let current = slot.as_ref().map_or(0, |s| s.version);
         if current != expected {
