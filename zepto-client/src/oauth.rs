@@ -9,7 +9,16 @@
 //!
 //! The token calls are made with the [`oauth2`] crate over this SDK's
 //! [`Transport`], so proxies, custom TLS and test doubles apply to
-//! them too. They are never retried: a refresh that reached Zepto has consumed its refresh token.
+//! them too. A failed token call is an [`Error::Auth`] whose [`splitkit_common::AuthFailure`]
+//! keeps Zepto's HTTP status and OAuth error code: `invalid_grant` (the refresh token was spent
+//! or revoked) says the account must be authorised again ([`Error::requires_reauthorization`]);
+//! a 5xx answer or a transport failure is an outage ([`Error::is_retryable`]), which the client's
+//! authenticator retries with backoff.
+//!
+//! Several instances of a server can share one account's tokens: give each the same shared
+//! [`TokenStore`] (for example `splitkit-redis`'s Redis store), and they refresh one at a time
+//! under its lock, the others adopting the stored pair, so a single-use refresh token is never
+//! presented twice.
 //!
 //! For your own account only, a personal access token (created in the web app) is simpler: it
 //! never expires and needs none of this (see
@@ -20,11 +29,12 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use http::StatusCode;
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
@@ -32,8 +42,8 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 use splitkit_common::{
-    Clock, Error, HttpRequest, SecretString, SystemClock, TokenPair, TokenSource, TokenStore,
-    Transport, TransportError, TransportErrorKind,
+    AuthFailure, AuthFailureKind, Clock, Error, HttpRequest, SecretString, SystemClock, TokenPair,
+    TokenSource, TokenStore, Transport, TransportError, TransportErrorKind,
 };
 use url::Url;
 
@@ -191,6 +201,7 @@ impl OAuthApp {
         Ok(OAuthHttp {
             transport,
             timeout: self.config.timeout,
+            status: AtomicU16::new(0),
         })
     }
 
@@ -206,12 +217,12 @@ impl OAuthApp {
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .request_async(&http)
             .await
-            .map_err(|e| token_error("the authorisation code exchange", e))?;
+            .map_err(|e| token_error(Grant::AuthorizationCode, e, http.status()))?;
         Ok(self.pair(&response))
     }
 
     /// Exchanges `refresh_token` for a new pair (`grant_type=refresh_token`). The old refresh
-    /// token stops working: store the new pair before using it.
+    /// token stops working: store the new pair before using it. One call is one token request.
     pub async fn refresh_tokens(&self, refresh_token: &SecretString) -> Result<TokenPair, Error> {
         let http = self.http()?;
         let client = self.oauth_client();
@@ -220,7 +231,7 @@ impl OAuthApp {
             .exchange_refresh_token(&token)
             .request_async(&http)
             .await
-            .map_err(|e| token_error("the token refresh", e))?;
+            .map_err(|e| token_error(Grant::RefreshToken, e, http.status()))?;
         Ok(self.pair(&response))
     }
 
@@ -250,41 +261,89 @@ impl TokenSource for OAuthApp {
     }
 }
 
-/// Describes a failed token request without any token, secret or body.
-fn token_error(what: &str, error: RequestTokenError<TransportError, BasicErrorResponse>) -> Error {
+#[derive(Debug, Clone, Copy)]
+enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+}
+
+impl Grant {
+    fn what(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "the authorisation code exchange",
+            Self::RefreshToken => "the token refresh",
+        }
+    }
+}
+
+/// Describes a failed token request without any token, secret or body, keeping the status
+/// Zepto answered (`status`) and its OAuth error code in an [`AuthFailure`].
+fn token_error(
+    grant: Grant,
+    error: RequestTokenError<TransportError, BasicErrorResponse>,
+    status: Option<StatusCode>,
+) -> Error {
+    let what = grant.what();
     match error {
         RequestTokenError::ServerResponse(answer) => {
+            let code = answer.error().as_ref();
             let description = answer
                 .error_description()
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default();
-            Error::auth(
-                format!(
-                    "{what} was refused: {}{description}",
-                    answer.error().as_ref()
+            let failure =
+                AuthFailure::token_endpoint(status.unwrap_or(StatusCode::BAD_REQUEST), Some(code));
+            let message = match (failure.kind(), grant) {
+                (AuthFailureKind::ReauthorizationRequired, Grant::RefreshToken) => format!(
+                    "{what} was refused: {code}{description}; the refresh token is spent or revoked, so the account must be re-authorised (connect it again with an authorisation URL)"
                 ),
-                None,
-            )
+                (AuthFailureKind::ReauthorizationRequired, Grant::AuthorizationCode) => format!(
+                    "{what} was refused: {code}{description}; the code is invalid, expired or already used, so the user must authorise again"
+                ),
+                _ => format!("{what} was refused: {code}{description}"),
+            };
+            failure.into_error(message)
         }
-        RequestTokenError::Request(transport) => Error::auth(
-            format!("{what} could not reach the token endpoint"),
-            Some(Box::new(transport)),
-        ),
-        RequestTokenError::Parse(parse, _body) => Error::auth(
-            format!(
+        RequestTokenError::Request(transport) => {
+            AuthFailure::new(AuthFailureKind::TokenEndpointUnavailable)
+                .with_source(transport)
+                .into_error(format!("{what} could not reach the token endpoint"))
+        }
+        RequestTokenError::Parse(parse, _body) => match status.filter(|s| !s.is_success()) {
+            Some(status) => answered(what, status),
+            None => AuthFailure::new(AuthFailureKind::InvalidResponse).into_error(format!(
                 "{what} got an answer that is not a token response (at `{}`)",
                 parse.path()
-            ),
-            None,
-        ),
-        RequestTokenError::Other(message) => Error::auth(format!("{what} failed: {message}"), None),
+            )),
+        },
+        RequestTokenError::Other(message) => match status.filter(|s| !s.is_success()) {
+            Some(status) => answered(what, status),
+            None => AuthFailure::new(AuthFailureKind::Other)
+                .into_error(format!("{what} failed: {message}")),
+        },
     }
+}
+
+/// An error status without an OAuth error body (a gateway's 502, an empty 500, ...).
+fn answered(what: &str, status: StatusCode) -> Error {
+    AuthFailure::token_endpoint(status, None).into_error(format!(
+        "{what} failed: the token endpoint answered HTTP {}",
+        status.as_u16()
+    ))
 }
 
 /// [`oauth2::AsyncHttpClient`] over a splitkit [`Transport`].
 struct OAuthHttp {
     transport: Arc<dyn Transport>,
     timeout: Duration,
+    /// The status of the last answer (`0`: none yet): the oauth2 crate drops it from errors.
+    status: AtomicU16,
+}
+
+impl OAuthHttp {
+    fn status(&self) -> Option<StatusCode> {
+        StatusCode::from_u16(self.status.load(Ordering::Relaxed)).ok()
+    }
 }
 
 type HttpFuture<'c> =
@@ -309,6 +368,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
                     timeout: Some(self.timeout),
                 })
                 .await?;
+            self.status
+                .store(response.status.as_u16(), Ordering::Relaxed);
             let mut answer = http::Response::new(response.body.to_vec());
             *answer.status_mut() = response.status;
             *answer.headers_mut() = response.headers;
@@ -538,6 +599,9 @@ pub fn code_from_redirect(state: &CsrfState, redirect: &Url) -> Result<String, E
 /// temporary file in the same directory, flushed to disk, then renamed over the old one), so a
 /// crash never leaves a half-written file or loses a rotated refresh token. On Unix the file is
 /// readable by its owner only.
+///
+/// It serves one process: several instances of a server sharing an account need a store that
+/// versions its pairs and carries a refresh lock, such as `splitkit-redis`'s Redis store.
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     path: PathBuf,

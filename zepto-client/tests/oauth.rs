@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use serde_json::json;
 use splitkit_common::{
-    HttpRequest, HttpResponse, ReqwestTransport, TokenPair, TokenStore, Transport, TransportError,
+    AuthFailureKind, HttpRequest, HttpResponse, ReqwestTransport, TokenPair, TokenStore, Transport,
+    TransportError,
 };
 use support::*;
 use url::Url;
@@ -526,10 +527,14 @@ async fn a_failed_refresh_is_a_typed_auth_error_without_secrets() {
     let err = oauth_client(&server, store).user().get().await.unwrap_err();
     match &err {
         Error::Auth { message, .. } => {
-            assert!(message.contains("invalid_grant"), "{message}")
+            assert!(message.contains("invalid_grant"), "{message}");
+            assert!(message.contains("must be re-authorised"), "{message}");
         }
         other => panic!("expected an auth error, got {other:?}"),
     }
+    assert!(err.requires_reauthorization());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert!(!err.is_retryable());
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("refresh-secret-1"), "{shown}");
     assert!(!shown.contains("app-secret"), "{shown}");
@@ -551,6 +556,91 @@ async fn an_unreachable_token_endpoint_is_an_auth_error() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err}");
+    assert_eq!(
+        err.auth_failure().map(|f| f.kind()),
+        Some(AuthFailureKind::TokenEndpointUnavailable)
+    );
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_5xx_from_the_token_endpoint_keeps_its_status_and_is_an_outage() {
+    for (status, body) in [
+        (500, ""),
+        (502, "<html>Bad Gateway</html>"),
+        (503, r#"{"error":"server_error"}"#),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .mount(&server)
+            .await;
+        let err = app(&server)
+            .refresh_tokens(&SecretString::new("refresh-1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err}");
+        assert_eq!(
+            err.auth_failure().map(|f| f.kind()),
+            Some(AuthFailureKind::TokenEndpointUnavailable),
+            "{status}: {err}"
+        );
+        assert!(err.is_retryable(), "{status}");
+        assert!(!err.to_string().contains("not a token response"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn the_client_retries_a_token_endpoint_outage_within_the_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(token_answer("access-2", "refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .and(header("authorization", "Bearer access-2"))
+        .respond_with(user_answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (store, log) = store(pair("access-1", "refresh-1", -10));
+    oauth_client(&server, store).user().get().await.unwrap();
+    assert_eq!(*log.lock().unwrap(), ["save refresh-2"]);
+}
+
+#[tokio::test]
+async fn a_hundred_calls_share_one_invalid_grant() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "invalid_grant"}))
+                .set_delay(Duration::from_millis(100)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (store, _) = store(pair("access-1", "refresh-1", -10));
+    let client = oauth_client(&server, store);
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.user().get().await })
+    });
+    for call in futures_util::future::join_all(calls).await {
+        assert!(call.unwrap().unwrap_err().requires_reauthorization());
+    }
 }
 
 #[tokio::test]

@@ -62,8 +62,10 @@ struct Cached {
     tokens: TokenPair,
     /// Identifies this pair in [`AuthStamp`]s.
     generation: u64,
-    /// When this process got the pair: the lifetime the refresh margin is measured against.
-    received_at: SystemTime,
+    /// When the pair was issued, as near as this process knows (it renewed the pair, or saw
+    /// another instance store it while renewing); `None` for a pair found in the store at
+    /// start, whose lifetime is unknown. The refresh margin is at most half the lifetime.
+    received_at: Option<SystemTime>,
     /// The provider rejected this access token: renew before the next use.
     stale: bool,
 }
@@ -242,12 +244,13 @@ impl Inner {
 
     /// The refresh margin for `cached`: the configured one, at most half the token's lifetime.
     fn margin(&self, cached: &Cached) -> Duration {
-        let lifetime = cached
-            .tokens
-            .expires_at
-            .and_then(|expires| expires.duration_since(cached.received_at).ok())
-            .unwrap_or_default();
-        self.policy.margin.min(lifetime / 2)
+        match (cached.tokens.expires_at, cached.received_at) {
+            (Some(expires), Some(received)) => {
+                let lifetime = expires.duration_since(received).unwrap_or_default();
+                self.policy.margin.min(lifetime / 2)
+            }
+            _ => self.policy.margin,
+        }
     }
 
     fn usable(&self, cached: &Cached) -> bool {
@@ -294,10 +297,10 @@ impl Inner {
         let mut state = self.locked()?;
         state.flight = None;
         match result {
-            Ok(mut cached) => {
-                state.generation += 1;
-                cached.generation = state.generation;
-                state.cached = Some(cached.clone());
+            Ok(cached) => {
+                drop(state);
+                let cached = self.remember(cached)?;
+                let mut state = self.locked()?;
                 state.failed = None;
                 state.failures_in_a_row = 0;
                 Ok(cached)
@@ -321,7 +324,7 @@ impl Inner {
     /// endpoint.
     async fn renew(&self) -> Result<Cached, SharedFailure> {
         let deadline = Instant::now() + self.policy.timeout;
-        let (current, unsaved) = {
+        let (mut current, unsaved) = {
             let state = self.locked()?;
             (state.cached.clone(), state.unsaved.clone())
         };
@@ -330,8 +333,15 @@ impl Inner {
         }
         loop {
             let stored = self.load().await?;
-            if let Some(adopted) = self.adoptable(stored, current.as_ref())? {
+            if let Some(adopted) = self.adoptable(stored.clone(), current.as_ref())? {
                 return Ok(adopted);
+            }
+            if current.is_none()
+                && let Some(stored) = stored
+            {
+                // First use: keep the stored pair, which serves while it has not expired even
+                // if its renewal fails.
+                current = Some(self.remember(self.cached(stored.tokens, false))?);
             }
             if let Some(lease) = self.lock.try_acquire().await.map_err(store_failure)? {
                 let result = self
@@ -453,13 +463,13 @@ impl Inner {
             .map_err(store_failure)?;
         self.locked()?.unsaved = None;
         match outcome {
-            SaveOutcome::Saved { .. } => Ok(self.cached(tokens)),
+            SaveOutcome::Saved { .. } => Ok(self.cached(tokens, true)),
             SaveOutcome::Superseded => {
                 tracing::warn!(
                     "another instance stored a newer token pair first; using it and dropping this one"
                 );
                 match self.load().await? {
-                    Some(stored) => Ok(self.cached(stored.tokens)),
+                    Some(stored) => Ok(self.cached(stored.tokens, true)),
                     None => Err(no_tokens()),
                 }
             }
@@ -485,17 +495,26 @@ impl Inner {
         if current.is_some_and(|c| c.tokens.access_token == stored.tokens.access_token) {
             return Ok(None);
         }
-        let cached = self.cached(stored.tokens);
+        // A pair that replaced the current one was stored just now; one found at start may be old.
+        let cached = self.cached(stored.tokens, current.is_some());
         Ok(self.usable(&cached).then_some(cached))
     }
 
-    fn cached(&self, tokens: TokenPair) -> Cached {
+    fn cached(&self, tokens: TokenPair, just_issued: bool) -> Cached {
         Cached {
             tokens,
             generation: 0,
-            received_at: self.clock.now(),
+            received_at: just_issued.then(|| self.clock.now()),
             stale: false,
         }
+    }
+
+    fn remember(&self, mut cached: Cached) -> Result<Cached, SharedFailure> {
+        let mut state = self.locked()?;
+        state.generation += 1;
+        cached.generation = state.generation;
+        state.cached = Some(cached.clone());
+        Ok(cached)
     }
 
     fn is_dead(&self, refresh_token: &SecretString) -> Result<bool, SharedFailure> {
