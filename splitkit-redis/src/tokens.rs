@@ -212,7 +212,11 @@ impl TokenStore for RedisTokenStore {
         }))
     }
 
-    async fn save_versioned(&self, tokens: &TokenPair, expected: u64) -> Result<SaveOutcome, Error> {
+    async fn save_versioned(
+        &self,
+        tokens: &TokenPair,
+        expected: u64,
+    ) -> Result<SaveOutcome, Error> {
         let pair = StoredPair::encode(tokens)?;
         let version: i64 = SAVE_IF_VERSION
             .key(&self.tokens_key)
