@@ -80,6 +80,23 @@
 //! the HTTP answers (feature `axum`: a ready handler). Answer `2xx` quickly; FairShare also
 //! counts `409` as delivered. See [`webhook`].
 //!
+//! # Crash-safe creates
+//!
+//! A key made per call protects that call's retries only: a process killed after sending a
+//! create, and asked again after a restart, would send a new key and open a second session.
+//! Derive the key from your own reference instead, so every process sends the same one:
+//!
+//! ```
+//! use fairshare_client::splitkit_common::IdempotencyKey;
+//! let key = IdempotencyKey::derive("fairshare.session", "order-42");
+//! // NewSplitSession::..(..).idempotency_key(key.as_str())
+//! assert_eq!(key.as_str().len(), 36); // within FairShare's 120 characters
+//! ```
+//!
+//! FairShare answers a repeat of the same request and key with the original session, and a key
+//! reused with a different payload with [`Error::IdempotencyConflict`] (never retried). Use one
+//! namespace per kind of create and a new reference for a deliberate second session.
+//!
 //! # Configuration
 //!
 //! [`Client::builder`] takes the API key (sandbox or live: the key picks the environment; the

@@ -213,6 +213,32 @@
 //! [`payouts::Payouts::void_with_details`]. The older reference's `DELETE /payouts/{ref}` is
 //! the deprecated [`payouts::Payouts::void_by_delete`].
 //!
+//! # Restarts and many instances
+//!
+//! - **Crash-safe creates.** A key made per call protects that call's retries only: a process
+//!   killed after sending a Payment, and asked again after a restart, would send a new key and
+//!   pay twice. Derive the key from your own reference instead, so every process sends the same
+//!   one:
+//!
+//!   ```
+//!   use zepto_client::IdempotencyKey;
+//!   let key = IdempotencyKey::derive("zepto.payment", "order-42");
+//!   // NewPayment::new(..).idempotency_key(key.clone()), PaymentRequest and Refund builders alike
+//!   assert_eq!(key, IdempotencyKey::derive("zepto.payment", "order-42"));
+//!   ```
+//!
+//!   Zepto answers a repeated key with [`Error::IdempotencyConflict`] naming what the first
+//!   request created (`existing_resource`, e.g. `PB.1a4`): read that Payment instead of paying
+//!   again. Use one namespace per kind of create (`zepto.payment`, `zepto.refund`, ...) and a new
+//!   reference for a deliberate second attempt. Zepto forgets keys after 24 hours, after which
+//!   the same key makes a new Payment.
+//! - **Shared OAuth tokens.** Instances that share an account must share its [`TokenStore`]: a
+//!   per-process store (memory, [`oauth::FileTokenStore`]) lets two instances present the same
+//!   single-use refresh token, and the second gets `invalid_grant`. The `splitkit-redis` crate's
+//!   store makes one instance refresh while the others adopt the stored pair; see its docs.
+//!   An error for which [`Error::requires_reauthorization`] holds means the account must be
+//!   connected again.
+//!
 //! # Generated code
 //!
 //! [`generated`] is produced from this crate's `openapi.yaml` and `codegen.toml` by
