@@ -6,6 +6,7 @@
 //! job in `SPLITKIT_REDIS_WORKER`.
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+#![allow(clippy::print_stdout)] // the workers report to the test on their standard output
 
 mod support;
 
