@@ -218,12 +218,13 @@ async fn four_processes_of_250_calls_with_an_expired_token_refresh_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lock_holder_killed_mid_refresh_is_taken_over_within_the_lock_ttl() {
-    const TTL: Duration = Duration::from_secs(2);
+    const TTL: Duration = Duration::from_secs(3);
     let redis = RedisServer::start();
     let zepto = Zepto::start(Duration::ZERO).await;
     seed(&redis.connect().await.token_store(ACCOUNT)).await;
     zepto.seen(|s| s.hang_next_refresh = true);
-    let env = [("LOCK_TTL_MS", "2000"), ("TOKEN_TIMEOUT_MS", "1500")];
+    // The lock outlives a token request (2.5 s), and leaves time to start the second process.
+    let env = [("LOCK_TTL_MS", "3000"), ("TOKEN_TIMEOUT_MS", "2500")];
 
     let mut holder = Worker::start("calls", &redis, &zepto, &env).await;
     holder.go().await;
