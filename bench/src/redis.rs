@@ -1,17 +1,10 @@
-//! What sharing tokens through Redis costs: the per-call token lookup, the Redis round trips of
-//! a renewal, and a refresh under contention from many instances.
-//!
-//! ```sh
-//! cargo run --release -p splitkit-redis --example bench
-//! ```
+//! What sharing tokens through Redis (`splitkit-redis`) costs: the per-call token lookup, the
+//! Redis round trips of a renewal, and a refresh under contention from many instances.
 //!
 //! It starts its own `redis-server` (Debian package `redis-server`) on a free port of 127.0.0.1
 //! and stops it at the end. The token endpoint is simulated in-process (50 ms per refresh,
 //! refresh tokens single-use) so that the figures show the SDK and Redis, not a network.
 
-#![allow(clippy::print_stdout)] // a benchmark prints its figures
-
-use std::error::Error as StdError;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -25,7 +18,9 @@ use splitkit_common::{
 };
 use splitkit_redis::{Redis, RedisTokenStore};
 
-type BoxResult<T> = Result<T, Box<dyn StdError>>;
+use crate::{BoxError, Table};
+
+type BoxResult<T> = Result<T, BoxError>;
 
 const REFRESH_LATENCY: Duration = Duration::from_millis(50);
 
@@ -137,7 +132,11 @@ where
 }
 
 async fn lookups(url: &str) -> BoxResult<()> {
-    println!("token lookup per call (sequential; p50 / p99 in microseconds)");
+    println!("\n### Token lookup per call (one call after another)\n");
+    let mut table = Table::new(&["what", "p50", "p99"]);
+    let mut row = |what: &str, (p50, p99): (f64, f64)| {
+        table.row(&[what.into(), format!("{p50:.2} µs"), format!("{p99:.2} µs")]);
+    };
     let endpoint = Arc::new(Endpoint::default());
     let memory = OAuthAuthenticator::new(
         endpoint.clone(),
@@ -152,12 +151,12 @@ async fn lookups(url: &str) -> BoxResult<()> {
     let shared = OAuthAuthenticator::new(endpoint.clone(), Arc::new(store.clone()));
     for (name, auth) in [("memory store", &memory), ("Redis store", &shared)] {
         auth.tokens().await?; // the first use loads the pair
-        let (p50, p99) = time_each(100_000, || async { auth.tokens().await.map(drop) }).await?;
-        println!("  cached access token, {name:<13} p50 {p50:>7.2}   p99 {p99:>7.2}");
+        let times = time_each(100_000, || async { auth.tokens().await.map(drop) }).await?;
+        row(&format!("cached access token, {name}"), times);
     }
-    let (p50, p99) = time_each(10_000, || async { store.load_versioned().await.map(drop) }).await?;
-    println!("  Redis read of the pair (HMGET)     p50 {p50:>7.2}   p99 {p99:>7.2}");
-    let (p50, p99) = time_each(10_000, || async {
+    let times = time_each(10_000, || async { store.load_versioned().await.map(drop) }).await?;
+    row("Redis read of the pair (HMGET)", times);
+    let times = time_each(10_000, || async {
         let lease = store.try_acquire().await?;
         if let Some(lease) = lease {
             store.release(&lease).await?;
@@ -165,8 +164,8 @@ async fn lookups(url: &str) -> BoxResult<()> {
         Ok(())
     })
     .await?;
-    println!("  lock SET NX PX + release script     p50 {p50:>7.2}   p99 {p99:>7.2}");
-    let (p50, p99) = time_each(10_000, || async {
+    row("lock SET NX PX + release script", times);
+    let times = time_each(10_000, || async {
         let stored = store.load_versioned().await?.map_or(0, |s| s.version);
         store
             .save_versioned(&pair(1, Duration::from_secs(7200)), stored)
@@ -174,13 +173,20 @@ async fn lookups(url: &str) -> BoxResult<()> {
             .map(drop)
     })
     .await?;
-    println!("  read + fenced save (Lua)            p50 {p50:>7.2}   p99 {p99:>7.2}");
+    row("read + fenced save (Lua)", times);
+    table.print();
     Ok(())
 }
 
 /// `instances` authenticators, each with its own Redis connection (as separate processes have),
 /// `calls` concurrent calls each, all finding the access token expired.
-async fn contention(url: &str, instances: usize, calls: usize, rounds: u32) -> BoxResult<()> {
+async fn contention(
+    url: &str,
+    instances: usize,
+    calls: usize,
+    rounds: u32,
+    table: &mut Table,
+) -> BoxResult<()> {
     let endpoint = Arc::new(Endpoint::default());
     let mut stores: Vec<RedisTokenStore> = Vec::new();
     for _ in 0..instances {
@@ -226,27 +232,49 @@ async fn contention(url: &str, instances: usize, calls: usize, rounds: u32) -> B
     }
     let (p50, p99) = percentiles(&mut latencies);
     let (wall50, _) = percentiles(&mut walls);
-    println!(
-        "  {instances:>2} instances x {calls:>4} calls: token requests/round 1, call latency p50 {:>6.1} ms  p99 {:>6.1} ms, all calls served in {:>6.1} ms (median of {rounds}); refused: {}",
-        p50 / 1e3,
-        p99 / 1e3,
-        wall50 / 1e3,
-        endpoint.refused.load(Ordering::SeqCst),
-    );
+    table.row(&[
+        format!("{instances} × {calls}"),
+        "1".into(),
+        format!("{:.1} ms", p50 / 1e3),
+        format!("{:.1} ms", p99 / 1e3),
+        format!("{:.1} ms", wall50 / 1e3),
+        endpoint.refused.load(Ordering::SeqCst).to_string(),
+    ]);
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> BoxResult<()> {
-    let (_server, url) = RedisServer::start()?;
-    connect(&url).await?;
-    lookups(&url).await?;
-    println!(
-        "refresh under contention (expired token, token endpoint {} ms, Redis on loopback)",
-        REFRESH_LATENCY.as_millis()
-    );
-    contention(&url, 1, 1000, 10).await?;
-    contention(&url, 4, 250, 10).await?;
-    contention(&url, 10, 100, 10).await?;
-    Ok(())
+/// The Redis benchmark, printed as tables. Without `redis-server` it says so and skips.
+pub fn run() -> BoxResult<()> {
+    println!("\n## Tokens shared through Redis (splitkit-redis)");
+    let (_server, url) = match RedisServer::start() {
+        Ok(started) => started,
+        Err(e) => {
+            println!("\nSkipped: {e}");
+            return Ok(());
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        connect(&url).await?;
+        lookups(&url).await?;
+        println!(
+            "\n### Refresh under contention (expired token, token endpoint {} ms, Redis on loopback, 10 rounds)\n",
+            REFRESH_LATENCY.as_millis()
+        );
+        let mut table = Table::new(&[
+            "instances × concurrent calls",
+            "token requests per round",
+            "call latency p50",
+            "p99",
+            "all calls served (median)",
+            "refused refreshes",
+        ]);
+        contention(&url, 1, 1000, 10, &mut table).await?;
+        contention(&url, 4, 250, 10, &mut table).await?;
+        contention(&url, 10, 100, 10, &mut table).await?;
+        table.print();
+        Ok(())
+    })
 }
