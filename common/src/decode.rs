@@ -13,37 +13,53 @@ use crate::pagination::Page;
 const SNIPPET_RADIUS: usize = 60;
 
 /// Decodes `body` as JSON into `T`, naming the path on failure.
+///
+/// A body that decodes is read once, at full speed. Only a body that fails is read again with
+/// path tracking (which copies every key it passes), to name where it failed.
 pub fn json<T: DeserializeOwned>(
     operation: &'static str,
     body: &[u8],
     secret_fields: &[&str],
 ) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v).map_err(path_error))
-        .map_err(|e| decode_error(operation, body, secret_fields, e))?;
-    Ok(value)
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(fast) => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            let tracked = serde_path_to_error::deserialize::<_, T>(&mut de)
+                .and_then(|_| de.end().map_err(path_error));
+            Err(decode_error(
+                operation,
+                body,
+                secret_fields,
+                tracked.err().unwrap_or_else(|| path_error(fast)),
+            ))
+        }
+    }
 }
 
-/// Decodes `body` with a seed (used for pages), naming the path on failure.
-pub(crate) fn json_seed<'de, S: DeserializeSeed<'de>>(
+/// Decodes `body` with a seed (used for pages), naming the path on failure: read once at full
+/// speed, and again with path tracking only when that fails (as [`json`]).
+pub(crate) fn json_seed<'de, S: DeserializeSeed<'de> + Clone>(
     operation: &'static str,
     body: &'de [u8],
     secret_fields: &[&str],
     seed: S,
 ) -> Result<S::Value, Error> {
+    let fast = match seed
+        .clone()
+        .deserialize(&mut serde_json::Deserializer::from_slice(body))
+    {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
     let mut de = serde_json::Deserializer::from_slice(body);
     let mut track = serde_path_to_error::Track::new();
-    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
-    match result {
-        Ok(v) => Ok(v),
-        Err(inner) => Err(decode_error(
-            operation,
-            body,
-            secret_fields,
-            serde_path_to_error::Error::new(track.path(), inner),
-        )),
-    }
+    let tracked = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    let error = match tracked {
+        Ok(_) => path_error(fast),
+        Err(inner) => serde_path_to_error::Error::new(track.path(), inner),
+    };
+    Err(decode_error(operation, body, secret_fields, error))
 }
 
 fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Error> {
@@ -84,18 +100,24 @@ pub struct ItemError {
 }
 
 impl ItemError {
-    /// Decodes `raw`, the item at `index` of its list, into `T`.
+    /// Decodes `raw`, the item at `index` of its list, into `T` (with path tracking only when
+    /// it fails).
     pub fn decode<T: DeserializeOwned>(index: usize, raw: Box<RawValue>) -> Result<T, Self> {
+        let fast = match serde_json::from_str(raw.get()) {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
         let mut de = serde_json::Deserializer::from_str(raw.get());
-        match serde_path_to_error::deserialize(&mut de) {
-            Ok(value) => Ok(value),
-            Err(error) => Err(Self {
-                index,
-                path: error.path().to_string(),
-                message: error.into_inner().to_string(),
-                raw,
-            }),
-        }
+        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(error) => (error.path().to_string(), error.into_inner().to_string()),
+            Ok(_) => (".".to_owned(), fast.to_string()),
+        };
+        Err(Self {
+            index,
+            path,
+            message,
+            raw,
+        })
     }
 
     /// The item's position in its list, from 0.
@@ -336,6 +358,42 @@ mod tests {
             redact(r#"{"token":"unterminated"#, &["token"]),
             r#"{"token":"***"#
         );
+    }
+
+    #[test]
+    fn a_list_decodes_whole_and_isolates_a_bad_item_with_its_path() {
+        let page = list::<Payment>(
+            "op",
+            br#"{"data":[{"amount":1},{"amount":2}]}"#,
+            &[],
+            "data",
+        )
+        .unwrap();
+        assert_eq!(
+            page.items.iter().map(|p| p.amount).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert!(page.is_complete());
+
+        let body = br#"{"data":[{"amount":1},{"amount":"x"},{"amount":3}]}"#;
+        let page = list::<Payment>("op", body, &[], "data").unwrap();
+        assert_eq!(
+            page.items.iter().map(|p| p.amount).collect::<Vec<_>>(),
+            [1, 3]
+        );
+        let bad = &page.rejected()[0];
+        assert_eq!((bad.index(), bad.path()), (1, "amount"));
+    }
+
+    #[test]
+    fn a_list_whose_envelope_is_wrong_fails_with_the_path() {
+        let err = list::<Payment>("op", br#"{"more":true,"data":{"amount":1}}"#, &[], "data")
+            .unwrap_err();
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.path, "data");
+        assert!(d.message.contains("invalid type"), "{}", d.message);
     }
 
     #[test]

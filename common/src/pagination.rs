@@ -266,7 +266,53 @@ pub(crate) struct ListSeed<T> {
     items: &'static str,
     cursor_field: Option<&'static str>,
     has_more_field: Option<&'static str>,
-    marker: PhantomData<T>,
+    marker: PhantomData<fn() -> T>,
+}
+
+// Not derived: a seed is copied whatever `T` is.
+impl<T> Clone for ListSeed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for ListSeed<T> {}
+
+/// Which of a list body's fields a key names.
+pub(crate) enum ListKey {
+    Items,
+    Cursor,
+    HasMore,
+    Other,
+}
+
+/// Reads a key of a list body and says which field it names, without copying it.
+impl<'de, T> DeserializeSeed<'de> for &ListSeed<T> {
+    type Value = ListKey;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<ListKey, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<T> Visitor<'_> for &ListSeed<T> {
+    type Value = ListKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<ListKey, E> {
+        Ok(if key == self.items {
+            ListKey::Items
+        } else if Some(key) == self.cursor_field {
+            ListKey::Cursor
+        } else if Some(key) == self.has_more_field {
+            ListKey::HasMore
+        } else {
+            ListKey::Other
+        })
+    }
 }
 
 impl<T> ListSeed<T> {
@@ -319,17 +365,18 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ListSeed<T> {
         let mut items = None;
         let mut cursor = None;
         let mut has_more = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == self.items {
+        while let Some(key) = map.next_key_seed(&self)? {
+            match key {
                 // `null` is an empty list; a missing field is an error (a renamed field must not
                 // look like the end of a list).
-                items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
-            } else if Some(key.as_str()) == self.cursor_field {
-                cursor = map.next_value::<Cursor>()?.0;
-            } else if Some(key.as_str()) == self.has_more_field {
-                has_more = map.next_value::<Option<bool>>()?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+                ListKey::Items => {
+                    items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
+                }
+                ListKey::Cursor => cursor = map.next_value::<Cursor>()?.0,
+                ListKey::HasMore => has_more = map.next_value::<Option<bool>>()?,
+                ListKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         let items = items.ok_or_else(|| de::Error::missing_field(self.items))?;

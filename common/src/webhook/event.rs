@@ -189,12 +189,17 @@ impl DecodeFailure {
         Self::new(error.path().to_string(), error.inner().to_string())
     }
 
-    /// Decodes `body` as JSON into `T`, naming the path on failure.
+    /// Decodes `body` as JSON into `T`, naming the path on failure (read again with path
+    /// tracking only when the plain read fails).
     pub fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Self> {
+        let fast = match serde_json::from_slice(body) {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
         let mut de = serde_json::Deserializer::from_slice(body);
-        let value: T = serde_path_to_error::deserialize(&mut de).map_err(Self::from_path)?;
+        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(Self::from_path)?;
         de.end().map_err(|e| Self::new(".", e.to_string()))?;
-        Ok(value)
+        Err(Self::new(".", fast.to_string()))
     }
 
     /// Where decoding failed.
