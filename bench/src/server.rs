@@ -138,7 +138,7 @@ pub(crate) fn serve() -> Result<(), crate::BoxError> {
         });
         // Stop when the parent closes our stdin (or dies).
         std::thread::spawn(|| {
-            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
             std::process::exit(0);
         });
         println!("listening {port}");

@@ -22,6 +22,14 @@ pub trait Authenticator: Send + Sync + Debug {
     /// Adds credentials to `request`.
     async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error>;
 
+    /// Adds credentials to `request` when that needs no waiting (a static key, a cached token
+    /// that is still fresh), returning what [`Self::authenticate`] would; `None` when only
+    /// [`Self::authenticate`] can. The pipeline tries this first on every attempt, which spares
+    /// the allocation of an `async` call. Default: `None`.
+    fn authenticate_ready(&self, _request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        None
+    }
+
     /// The provider answered `status` (401 or 403) to an attempt authenticated with `stamp`.
     /// Returns `true` when fresh credentials will be used by the next [`Self::authenticate`],
     /// so one more attempt is worth making.
@@ -31,45 +39,78 @@ pub trait Authenticator: Send + Sync + Debug {
 }
 
 fn sensitive_value(text: &str, what: &str) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(text)
-        .map_err(|_| Error::Config(format!("the {what} is not a valid HTTP header value")))?;
+    let mut value = HeaderValue::from_str(text).map_err(|_| invalid_value(what))?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+fn invalid_value(what: &str) -> Error {
+    Error::Config(format!("the {what} is not a valid HTTP header value"))
 }
 
 /// No credentials.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoAuth;
 
+/// `Bearer <token>`, marked sensitive: built once per token, then cloned without copying.
+pub(crate) fn bearer_value(token: &SecretString, what: &str) -> Result<HeaderValue, Error> {
+    sensitive_value(&format!("Bearer {}", token.expose()), what)
+}
+
 #[async_trait]
 impl Authenticator for NoAuth {
     async fn authenticate(&self, _request: &mut HttpRequest) -> Result<AuthStamp, Error> {
         Ok(AuthStamp::default())
     }
+
+    fn authenticate_ready(&self, _request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        Some(Ok(AuthStamp::default()))
+    }
 }
 
 /// `Authorization: Bearer <token>` with a token that never changes (an API key, a personal
 /// access token).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BearerToken {
-    token: SecretString,
+    /// The header value, built once (`None`: the token cannot be a header value, reported on
+    /// each attempt).
+    value: Option<HeaderValue>,
+}
+
+impl Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BearerToken")
+            .field("token", &"***")
+            .finish()
+    }
 }
 
 impl BearerToken {
     /// Sends `token` as a bearer token.
     pub fn new(token: impl Into<SecretString>) -> Self {
         Self {
-            token: token.into(),
+            value: bearer_value(&token.into(), "bearer token").ok(),
         }
+    }
+
+    fn apply(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
+        let value = self
+            .value
+            .clone()
+            .ok_or_else(|| invalid_value("bearer token"))?;
+        request.headers.insert(AUTHORIZATION, value);
+        Ok(AuthStamp::default())
     }
 }
 
 #[async_trait]
 impl Authenticator for BearerToken {
     async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
-        let value = sensitive_value(&format!("Bearer {}", self.token.expose()), "bearer token")?;
-        request.headers.insert(AUTHORIZATION, value);
-        Ok(AuthStamp::default())
+        self.apply(request)
+    }
+
+    fn authenticate_ready(&self, request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        Some(self.apply(request))
     }
 }
 
@@ -97,12 +138,22 @@ impl HeaderKey {
     }
 }
 
-#[async_trait]
-impl Authenticator for HeaderKey {
-    async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
+impl HeaderKey {
+    fn apply(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
         let value = sensitive_value(self.key.expose(), "API key")?;
         request.headers.insert(self.name.clone(), value);
         Ok(AuthStamp::default())
+    }
+}
+
+#[async_trait]
+impl Authenticator for HeaderKey {
+    async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
+        self.apply(request)
+    }
+
+    fn authenticate_ready(&self, request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        Some(self.apply(request))
     }
 }
 
@@ -127,6 +178,16 @@ impl ParamKey {
 #[async_trait]
 impl Authenticator for ParamKey {
     async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
+        self.apply(request)
+    }
+
+    fn authenticate_ready(&self, request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        Some(self.apply(request))
+    }
+}
+
+impl ParamKey {
+    fn apply(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
         let is_form = request.headers.get(CONTENT_TYPE).is_some_and(|v| {
             v.as_bytes()
                 .starts_with(b"application/x-www-form-urlencoded")

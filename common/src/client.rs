@@ -4,7 +4,6 @@ use std::fmt::{self, Debug};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use futures_util::Stream;
 use http::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -64,7 +63,7 @@ struct Inner {
     idempotency_header: HeaderName,
     idempotency_key_max_len: usize,
     request_id_header: Option<HeaderName>,
-    default_headers: HeaderMap,
+    default_headers: Vec<(HeaderName, HeaderValue)>,
     secret_fields: Vec<&'static str>,
 }
 
@@ -204,11 +203,12 @@ impl ApiClientBuilder {
             Some(t) => t,
             None => Arc::new(ReqwestTransport::new()?),
         };
-        let mut default_headers = HeaderMap::new();
-        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        default_headers.insert(USER_AGENT, header_value("User-Agent", &self.user_agent)?);
+        let mut default_headers = vec![
+            (ACCEPT, HeaderValue::from_static("application/json")),
+            (USER_AGENT, header_value("User-Agent", &self.user_agent)?),
+        ];
         for (name, value) in &self.headers {
-            default_headers.append(header_name(name)?, header_value(name, value)?);
+            default_headers.push((header_name(name)?, header_value(name, value)?));
         }
         if self.retry.max_attempts == 0 {
             return Err(Error::Config(
@@ -289,19 +289,19 @@ impl ApiClient {
     /// Sends `request` and decodes a JSON answer into `T`.
     pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
         let operation = request.operation.id;
-        let response = self.send(request).await?;
+        let response = self.send(&request, self.request_url(&request)?).await?;
         decode::json(operation, &response.body, &self.inner.secret_fields)
             .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))
     }
 
     /// Sends `request` and ignores the answer's body.
     pub async fn execute_unit(&self, request: Request) -> Result<(), Error> {
-        self.send(request).await.map(|_| ())
+        self.execute_raw(request).await.map(|_| ())
     }
 
     /// Sends `request` and returns the successful answer as it came (status, headers, bytes).
     pub async fn execute_raw(&self, request: Request) -> Result<HttpResponse, Error> {
-        self.send(request).await
+        self.send(&request, self.request_url(&request)?).await
     }
 
     /// Sends a list request and returns one page. An item that cannot be decoded is kept in
@@ -314,7 +314,7 @@ impl ApiClient {
         let pagination = request.operation.pagination;
         let operation = request.operation.id;
         let url = self.request_url(&request)?;
-        let response = self.send(request.clone()).await?;
+        let response = self.send(&request, url.clone()).await?;
         let body = pagination::decode_list(
             operation,
             &response.body,
@@ -371,9 +371,9 @@ impl ApiClient {
         headers.get(name)?.to_str().ok().map(str::to_owned)
     }
 
-    /// Runs the whole pipeline for one call: key, auth, send, classify, back off, within the
-    /// deadline.
-    async fn send(&self, request: Request) -> Result<HttpResponse, Error> {
+    /// Runs the whole pipeline for one call to `url`: key, auth, send, classify, back off,
+    /// within the deadline.
+    async fn send(&self, request: &Request, url: Url) -> Result<HttpResponse, Error> {
         let operation = request.operation;
         let span = tracing::info_span!(
             "splitkit.call",
@@ -383,49 +383,63 @@ impl ApiClient {
             status = field::Empty,
             request_id = field::Empty,
         );
-        let deadline = request.deadline.or(self.inner.deadline);
-        let started = Instant::now();
-        let run = self.run(request, started, deadline).instrument(span);
-        match deadline {
-            Some(limit) => tokio::time::timeout(limit, run)
-                .await
-                .unwrap_or(Err(Error::Timeout {
-                    scope: TimeoutScope::Deadline,
-                    elapsed: limit,
-                })),
-            None => run.await,
-        }
+        self.run(request, url).instrument(span).await
     }
 
-    async fn run(
-        &self,
-        request: Request,
-        started: Instant,
-        deadline: Option<Duration>,
-    ) -> Result<HttpResponse, Error> {
+    /// The pipeline. One timer per attempt bounds both limits: each attempt's timeout is the
+    /// attempt limit or, when it comes first, what is left of the call's deadline. Waiting for
+    /// credentials is bounded by the deadline (a timer is started only when auth must wait), and
+    /// a retry whose wait would pass the deadline is not made.
+    async fn run(&self, request: &Request, url: Url) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
         let operation = request.operation;
-        let key = self.idempotency_key(&request)?;
-        let url = self.request_url(&request)?;
-        let headers = self.headers(&request, key.as_ref())?;
-        let body: Bytes = request.body.bytes();
+        let started = Instant::now();
+        let deadline = request.deadline.or(inner.deadline);
+        let deadline_passed = || Error::Timeout {
+            scope: TimeoutScope::Deadline,
+            elapsed: deadline.unwrap_or_default(),
+        };
+        let key = self.idempotency_key(request)?;
         let attempt_timeout = request.attempt_timeout.or(inner.attempt_timeout);
         let may_repeat = operation.idempotent || key.is_some();
         let span = tracing::Span::current();
 
+        let mut first_url = Some(url);
         let mut attempt: u32 = 0;
         let mut renewed_auth = false;
         loop {
             attempt += 1;
             span.record("attempts", attempt);
+            let left = deadline.map(|limit| limit.saturating_sub(started.elapsed()));
+            let (timeout, deadline_binds) = match (attempt_timeout, left) {
+                (_, Some(left)) if left.is_zero() => return Err(deadline_passed()),
+                (Some(limit), Some(left)) if left < limit => (Some(left), true),
+                (None, Some(left)) => (Some(left), true),
+                (limit, _) => (limit, false),
+            };
+            let url = match first_url.take() {
+                Some(url) => url,
+                None => self.request_url(request)?,
+            };
             let mut http_request = HttpRequest {
                 method: operation.method.to_http(),
-                url: url.clone(),
-                headers: headers.clone(),
-                body: body.clone(),
-                timeout: attempt_timeout,
+                url,
+                headers: self.headers(request, key.as_ref())?,
+                body: request.body.bytes(),
+                timeout,
             };
-            let stamp = inner.auth.authenticate(&mut http_request).await?;
+            let stamp = match inner.auth.authenticate_ready(&mut http_request) {
+                Some(stamp) => stamp?,
+                None => {
+                    let waiting = inner.auth.authenticate(&mut http_request);
+                    match left {
+                        Some(left) => tokio::time::timeout(left, waiting)
+                            .await
+                            .unwrap_or_else(|_| Err(deadline_passed()))?,
+                        None => waiting.await?,
+                    }
+                }
+            };
             let attempt_span =
                 tracing::debug_span!("splitkit.attempt", attempt, status = field::Empty);
             let result = inner
@@ -469,6 +483,9 @@ impl ApiClient {
                         _ => may_repeat,
                     };
                     let error = match error.kind() {
+                        TransportErrorKind::Timeout if deadline_binds => {
+                            return Err(deadline_passed());
+                        }
                         TransportErrorKind::Timeout => Error::Timeout {
                             scope: TimeoutScope::Attempt,
                             elapsed: attempt_timeout.unwrap_or_default(),
@@ -555,8 +572,14 @@ impl ApiClient {
         }
     }
 
+    /// One attempt's headers, built in a map sized for them (the transport takes the map).
     fn headers(&self, request: &Request, key: Option<&IdempotencyKey>) -> Result<HeaderMap, Error> {
-        let mut headers = self.inner.default_headers.clone();
+        let defaults = &self.inner.default_headers;
+        // Room for the content type, the idempotency key and the credentials too.
+        let mut headers = HeaderMap::with_capacity(defaults.len() + request.headers.len() + 3);
+        for (name, value) in defaults {
+            headers.append(name, value.clone());
+        }
         if let Some(content_type) = request.body.content_type() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }

@@ -1,6 +1,8 @@
 //! A request value: operation metadata plus parameters and body, built once per call.
 
+use std::borrow::Cow;
 use std::fmt::{self, Display, Write as _};
+use std::ops::Range;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -60,6 +62,29 @@ impl fmt::Debug for Body {
     }
 }
 
+/// Where `{name}` is in `template`, searching from byte `from`.
+fn placeholder(template: &str, name: &str, from: usize) -> Option<Range<usize>> {
+    let mut at = from;
+    loop {
+        let open = at + template.get(at..)?.find('{')?;
+        let after = &template[open + 1..];
+        if after.starts_with(name) && after[name.len()..].starts_with('}') {
+            return Some(open..open + name.len() + 2);
+        }
+        at = open + 1;
+    }
+}
+
+/// Percent-encodes what is written to it as one path segment.
+struct SegmentEncoder<'a>(&'a mut String);
+
+impl fmt::Write for SegmentEncoder<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0.extend(utf8_percent_encode(text, PATH_SEGMENT));
+        Ok(())
+    }
+}
+
 /// A generated open enum: one variant per value the SDK knows, plus `Unknown` holding a value
 /// read from an answer that this SDK does not know.
 ///
@@ -93,7 +118,8 @@ pub fn ensure_known<'a, E: OpenEnum + 'a>(
 #[derive(Clone)]
 pub struct Request {
     pub(crate) operation: &'static Operation,
-    pub(crate) path: String,
+    /// The operation's template until a parameter is filled in.
+    pub(crate) path: Cow<'static, str>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Body,
@@ -129,7 +155,7 @@ impl Request {
     pub fn new(operation: &'static Operation) -> Self {
         Self {
             operation,
-            path: operation.path.to_owned(),
+            path: Cow::Borrowed(operation.path),
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
@@ -147,10 +173,24 @@ impl Request {
 
     /// Fills the `{name}` placeholder of the path with `value`, percent-encoded as one segment.
     pub fn path_param(mut self, name: &str, value: impl Display) -> Self {
-        let placeholder = format!("{{{name}}}");
-        let value = value.to_string();
-        let encoded = utf8_percent_encode(&value, PATH_SEGMENT).to_string();
-        self.path = self.path.replace(&placeholder, &encoded);
+        let template = &*self.path;
+        let Some(first) = placeholder(template, name, 0) else {
+            return self;
+        };
+        // Written straight into the new path, encoded as it is formatted.
+        let mut path = String::with_capacity(template.len() + 32);
+        path.push_str(&template[..first.start]);
+        let start = path.len();
+        let _ = write!(SegmentEncoder(&mut path), "{value}");
+        let encoded = start..path.len();
+        let mut rest = first.end;
+        while let Some(next) = placeholder(template, name, rest) {
+            path.push_str(&template[rest..next.start]);
+            path.extend_from_within(encoded.clone());
+            rest = next.end;
+        }
+        path.push_str(&template[rest..]);
+        self.path = Cow::Owned(path);
         self
     }
 
@@ -303,13 +343,12 @@ impl Request {
                 self.operation.id, self.path
             )));
         }
-        let base_str = base.as_str().trim_end_matches('/');
-        let mut url = Url::parse(&format!("{base_str}{}", self.path)).map_err(|e| {
-            Error::Config(format!(
-                "{}: could not build the URL: {e}",
-                self.operation.id
-            ))
-        })?;
+        // The base's scheme and host stay as parsed; only the path is set (and checked).
+        let mut url = base.clone();
+        match base.path().trim_end_matches('/') {
+            "" => url.set_path(&self.path),
+            prefix => url.set_path(&format!("{prefix}{}", self.path)),
+        }
         if !self.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &self.query {

@@ -21,7 +21,9 @@ pub struct HttpRequest {
     pub headers: HeaderMap,
     /// The body (empty when there is none).
     pub body: Bytes,
-    /// How long this attempt may take, when limited.
+    /// How long this attempt may take, when limited: the attempt timeout, or what is left of
+    /// the call's deadline when that comes first. The pipeline relies on the transport for it
+    /// (it starts no timer of its own around the transport).
     pub timeout: Option<Duration>,
 }
 
@@ -122,7 +124,9 @@ impl TransportError {
 /// Sends one request and returns the whole answer.
 ///
 /// Implement it to route the SDK through your own HTTP stack, a proxy layer, or a test double.
-/// The pipeline calls it once per attempt; it must not retry on its own.
+/// The pipeline calls it once per attempt; it must not retry on its own, and must end the
+/// attempt with [`TransportErrorKind::Timeout`] once [`HttpRequest::timeout`] has passed (the
+/// call's deadline is enforced through it).
 #[async_trait]
 pub trait Transport: Send + Sync + Debug {
     /// Sends `request` and reads the whole answer. Must honour `request.timeout`.
@@ -172,17 +176,16 @@ fn wrap(error: reqwest::Error) -> TransportError {
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let mut builder = self
-            .client
-            .request(request.method, request.url)
-            .headers(request.headers)
-            .body(request.body);
-        if let Some(timeout) = request.timeout {
-            builder = builder.timeout(timeout);
+        // The parts move into reqwest's request as they are: nothing is copied header by header.
+        let mut outgoing = reqwest::Request::new(request.method, request.url);
+        *outgoing.headers_mut() = request.headers;
+        if !request.body.is_empty() {
+            *outgoing.body_mut() = Some(request.body.into());
         }
-        let response = builder.send().await.map_err(wrap)?;
+        *outgoing.timeout_mut() = request.timeout;
+        let mut response = self.client.execute(outgoing).await.map_err(wrap)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(wrap)?;
         Ok(HttpResponse {
             status,

@@ -8,14 +8,14 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
-use http::StatusCode;
 use http::header::AUTHORIZATION;
+use http::{HeaderValue, StatusCode};
 use tokio::time::Instant;
 
 use super::failure::{AuthFailure, AuthFailureKind, SharedFailure};
 use super::lock::{LockLease, MemoryRefreshLock, RefreshLock};
 use super::tokens::{SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore, poisoned};
-use super::{AuthStamp, Authenticator, sensitive_value};
+use super::{AuthStamp, Authenticator, bearer_value, invalid_value};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
@@ -60,6 +60,8 @@ impl Default for RefreshPolicy {
 #[derive(Debug, Clone)]
 struct Cached {
     tokens: TokenPair,
+    /// `Bearer <access token>`, built once per pair (`None`: not a valid header value).
+    header: Option<HeaderValue>,
     /// Identifies this pair in [`AuthStamp`]s.
     generation: u64,
     /// When the pair was issued, as near as this process knows (it renewed the pair, or saw
@@ -502,6 +504,7 @@ impl Inner {
 
     fn cached(&self, tokens: TokenPair, just_issued: bool) -> Cached {
         Cached {
+            header: bearer_value(&tokens.access_token, "access token").ok(),
             tokens,
             generation: 0,
             received_at: just_issued.then(|| self.clock.now()),
@@ -533,16 +536,27 @@ fn no_tokens() -> SharedFailure {
     )
 }
 
+/// Puts `cached`'s access token on `request`.
+fn apply(request: &mut HttpRequest, cached: &Cached) -> Result<AuthStamp, Error> {
+    let value = cached
+        .header
+        .clone()
+        .ok_or_else(|| invalid_value("access token"))?;
+    request.headers.insert(AUTHORIZATION, value);
+    Ok(AuthStamp(cached.generation))
+}
+
 #[async_trait]
 impl Authenticator for OAuthAuthenticator {
     async fn authenticate(&self, request: &mut HttpRequest) -> Result<AuthStamp, Error> {
-        let cached = self.current().await?;
-        let value = sensitive_value(
-            &format!("Bearer {}", cached.tokens.access_token.expose()),
-            "access token",
-        )?;
-        request.headers.insert(AUTHORIZATION, value);
-        Ok(AuthStamp(cached.generation))
+        apply(request, &self.current().await?)
+    }
+
+    /// The cached access token, when it is usable now (no renewal under way or needed).
+    fn authenticate_ready(&self, request: &mut HttpRequest) -> Option<Result<AuthStamp, Error>> {
+        let state = self.inner.state().ok()?;
+        let cached = state.cached.as_ref().filter(|c| self.inner.usable(c))?;
+        Some(apply(request, cached))
     }
 
     async fn rejected(&self, status: StatusCode, stamp: AuthStamp) -> bool {
