@@ -1,7 +1,8 @@
 //! Pages of lists, how to find the next one, and a lazy stream of items across pages.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::marker::PhantomData;
 
 use futures_util::Stream;
@@ -496,14 +497,76 @@ struct StreamState<T> {
     client: ApiClient,
     next: Option<Request>,
     buffered: VecDeque<Result<T, ItemError>>,
-    seen: HashSet<String>,
+    guard: LoopGuard,
     pending_error: Option<Error>,
+}
+
+/// Pages remembered exactly by a stream's loop guard.
+const RECENT_PAGES: usize = 1024;
+
+/// Tells whether a stream is asked for a page it already fetched, in constant memory however
+/// long the list: a keyed 64-bit fingerprint of each of the last [`RECENT_PAGES`] page
+/// requests, so a loop among them is caught before any page is fetched twice; and, for longer
+/// loops, Brent's cycle detection (one fingerprint kept at each power-of-two step), which
+/// catches a loop of any length within about three times its length.
+struct LoopGuard {
+    keys: RandomState,
+    recent: VecDeque<u64>,
+    checkpoint: Option<u64>,
+    since_checkpoint: u64,
+    power: u64,
+}
+
+impl LoopGuard {
+    fn new() -> Self {
+        Self {
+            keys: RandomState::new(),
+            recent: VecDeque::new(),
+            checkpoint: None,
+            since_checkpoint: 0,
+            power: 1,
+        }
+    }
+
+    /// Records `request`; `true` when it asks for a page this stream already fetched.
+    fn repeats(&mut self, request: &Request) -> bool {
+        let fingerprint = self.fingerprint(request);
+        if self.checkpoint == Some(fingerprint) || self.recent.contains(&fingerprint) {
+            return true;
+        }
+        if self.recent.len() == RECENT_PAGES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(fingerprint);
+        self.since_checkpoint += 1;
+        if self.since_checkpoint == self.power {
+            self.checkpoint = Some(fingerprint);
+            self.since_checkpoint = 0;
+            self.power = self.power.saturating_mul(2);
+        }
+        false
+    }
+
+    /// What identifies the page a request asks for (its URL below the client's base), hashed
+    /// with this stream's own keys: no URL is built, and a server cannot aim at a collision.
+    fn fingerprint(&self, request: &Request) -> u64 {
+        let mut hasher = self.keys.build_hasher();
+        match &request.absolute_url {
+            Some(url) => url.as_str().hash(&mut hasher),
+            None => {
+                request.path.hash(&mut hasher);
+                request.query.hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
 }
 
 /// A lazy stream of every item of a list: fetches a page only when the items before it have been
 /// taken, and stops with [`Error::PaginationLoop`] if the server points back at a page it already
-/// returned. An item that could not be decoded comes as [`Error::Item`] in its place, and the
-/// stream goes on; any other error is the stream's last item.
+/// returned (see [`LoopGuard`]: memory stays flat however long the list). An item that could not
+/// be decoded comes as [`Error::Item`] in its place, and the stream goes on; any other error is
+/// the stream's last item.
 pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
     client: ApiClient,
     first: Request,
@@ -512,7 +575,7 @@ pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
         client,
         next: Some(first),
         buffered: VecDeque::new(),
-        seen: HashSet::new(),
+        guard: LoopGuard::new(),
         pending_error: None,
     };
     futures_util::stream::unfold(state, |mut state| async move {
@@ -525,18 +588,18 @@ pub(crate) fn stream<T: DeserializeOwned + Send + 'static>(
                 return Some((Err(error), state));
             }
             let request = state.next.take()?;
-            let identity = match state.client.request_url(&request) {
-                Ok(url) => url.to_string(),
-                Err(e) => return Some((Err(e), state)),
-            };
-            if !state.seen.insert(identity) {
+            if state.guard.repeats(&request) {
                 let repeated = state_token(&request);
                 return Some((Err(Error::PaginationLoop { repeated }), state));
             }
             match state.client.fetch_page::<T>(request).await {
                 Ok(mut page) => {
                     state.next = page.next.take();
-                    state.buffered.extend(page.into_results());
+                    if page.rejected.is_empty() {
+                        state.buffered.extend(page.items.into_iter().map(Ok));
+                    } else {
+                        state.buffered.extend(page.into_results());
+                    }
                 }
                 Err(e) => return Some((Err(e), state)),
             }
@@ -583,6 +646,69 @@ fn state_token(request: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::operation::{Method, Operation};
+
+    static LIST: Operation = Operation {
+        id: "listThings",
+        method: Method::Get,
+        path: "/things",
+        idempotent: true,
+        idempotency_key: false,
+        pagination: Pagination::PageNumber {
+            items: "data",
+            page_param: "page",
+        },
+    };
+
+    fn page(n: u64) -> Request {
+        Request::new(&LIST).query("page", n)
+    }
+
+    #[test]
+    fn the_loop_guard_catches_a_short_loop_before_refetching() {
+        let mut guard = LoopGuard::new();
+        assert!(!guard.repeats(&page(1)));
+        assert!(!guard.repeats(&page(2)));
+        assert!(guard.repeats(&page(1)));
+        let link = |q: &str| {
+            Request::new(&LIST).with_absolute_url(
+                Url::parse(&format!("https://api.example.test/things?{q}")).unwrap(),
+            )
+        };
+        let mut guard = LoopGuard::new();
+        assert!(!guard.repeats(&link("page=1")));
+        assert!(guard.repeats(&link("page=1")));
+    }
+
+    #[test]
+    fn the_loop_guard_stays_small_and_quiet_on_a_long_list() {
+        let mut guard = LoopGuard::new();
+        for n in 0..20_000 {
+            assert!(!guard.repeats(&page(n)), "page {n} taken for a repeat");
+        }
+        assert_eq!(guard.recent.len(), RECENT_PAGES);
+    }
+
+    #[test]
+    fn the_loop_guard_catches_a_loop_longer_than_it_remembers() {
+        for (lead, length) in [(0, 3_000_u64), (2_000, 1_500), (10, 20_000)] {
+            let mut guard = LoopGuard::new();
+            let pages = (0..lead).chain((0..).map(|i| lead + i % length));
+            let caught = pages
+                .take(10 * (lead + length) as usize)
+                .position(|n| guard.repeats(&page(n)))
+                .map(|at| at as u64);
+            let caught = caught.unwrap_or_else(|| panic!("loop of {length} after {lead} missed"));
+            assert!(
+                caught >= lead + length,
+                "a page was taken for a repeat too early"
+            );
+            assert!(
+                caught <= 3 * (lead + length),
+                "caught at {caught}: too late"
+            );
+        }
+    }
 
     fn headers(values: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();
