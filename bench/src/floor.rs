@@ -2,10 +2,14 @@
 //! none of the SDK's machinery (no retries, no timeouts, no tracing, no path-annotated errors).
 //! Every benchmark of the SDK's calls runs it beside the SDK, in the same process and against
 //! the same server, and reports the SDK's cost as a multiple of it.
+//!
+//! It sends the same request as the SDK, so that both are measured on the same work: the
+//! headers Zepto's conventions ask for (`Accept`, and `Accepts` (sic)), a `User-Agent`, and
+//! the bearer token.
 
 use std::error::Error as StdError;
 
-use http::header::{ACCEPT, AUTHORIZATION};
+use http::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -96,6 +100,8 @@ impl Floor {
             .get(url)
             .header(AUTHORIZATION, format!("Bearer {}", self.token))
             .header(ACCEPT, "application/json")
+            .header("Accepts", "application/json")
+            .header(USER_AGENT, "floor/0.1.0 (hand-written)")
             .send()
             .await?
             .error_for_status()?;

@@ -442,11 +442,21 @@ impl ApiClient {
             };
             let attempt_span =
                 tracing::debug_span!("splitkit.attempt", attempt, status = field::Empty);
-            let result = inner
-                .transport
-                .send(http_request)
-                .instrument(attempt_span.clone())
-                .await;
+            let result = match inner.transport.as_reqwest() {
+                Some(reqwest) => {
+                    reqwest
+                        .execute(http_request)
+                        .instrument(attempt_span.clone())
+                        .await
+                }
+                None => {
+                    inner
+                        .transport
+                        .send(http_request)
+                        .instrument(attempt_span.clone())
+                        .await
+                }
+            };
             let failure = match result {
                 Ok(response) => {
                     attempt_span.record("status", response.status.as_u16());

@@ -131,6 +131,12 @@ impl TransportError {
 pub trait Transport: Send + Sync + Debug {
     /// Sends `request` and reads the whole answer. Must honour `request.timeout`.
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// `Some` only for [`ReqwestTransport`]: the pipeline then calls it directly, without the
+    /// boxed future of an `async` trait call per attempt. Leave the default (`None`).
+    fn as_reqwest(&self) -> Option<&ReqwestTransport> {
+        None
+    }
 }
 
 /// The default [`Transport`]: one pooled `reqwest` client, reused for every call.
@@ -176,6 +182,20 @@ fn wrap(error: reqwest::Error) -> TransportError {
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.execute(request).await
+    }
+
+    fn as_reqwest(&self) -> Option<&ReqwestTransport> {
+        Some(self)
+    }
+}
+
+impl ReqwestTransport {
+    /// [`Transport::send`], as a plain `async fn` the pipeline can call without boxing it.
+    pub(crate) async fn execute(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, TransportError> {
         // The parts move into reqwest's request as they are: nothing is copied header by header.
         let mut outgoing = reqwest::Request::new(request.method, request.url);
         *outgoing.headers_mut() = request.headers;
