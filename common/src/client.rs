@@ -311,9 +311,18 @@ impl ApiClient {
         &self,
         request: Request,
     ) -> Result<Page<T>, Error> {
+        let url = self.request_url(&request)?;
+        self.fetch_page_at(request, url).await
+    }
+
+    /// [`Self::fetch_page`] with the request's URL already built.
+    pub(crate) async fn fetch_page_at<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        url: Url,
+    ) -> Result<Page<T>, Error> {
         let pagination = request.operation.pagination;
         let operation = request.operation.id;
-        let url = self.request_url(&request)?;
         let response = self.send(&request, url.clone()).await?;
         let body = pagination::decode_list(
             operation,
