@@ -82,7 +82,7 @@ pub fn run() -> Result<(), BoxError> {
         };
         rows.push((name, m.cpu.as_secs_f64(), allocations, instructions));
     }
-    let minimal = rows[2].clone();
+    let minimal = rows[2];
     let mut table = Table::new(&[
         "decoder",
         "CPU/page",

@@ -214,13 +214,19 @@ impl ParamKey {
 }
 
 mod failure;
+#[cfg(feature = "oauth")]
 mod lock;
+#[cfg(feature = "oauth")]
 mod oauth;
+#[cfg(feature = "oauth")]
 mod tokens;
 
 pub use failure::{AuthFailure, AuthFailureKind};
+#[cfg(feature = "oauth")]
 pub use lock::{DEFAULT_LOCK_TTL, LockLease, MemoryRefreshLock, RefreshLock};
+#[cfg(feature = "oauth")]
 pub use oauth::{OAuthAuthenticator, RefreshPolicy};
+#[cfg(feature = "oauth")]
 pub use tokens::{MemoryTokenStore, SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore};
 
 #[cfg(test)]

@@ -13,10 +13,11 @@
 //!   failures and 408/429/500/502/503/504 only when the operation is idempotent or carries an
 //!   idempotency key, so a payment is never sent twice by accident. `Retry-After` is honoured in
 //!   both forms up to a cap.
-//! - Auth ([`auth`]): bearer keys, keys in a header or parameter, and OAuth2 access tokens cached,
-//!   renewed early and single-flight (failures shared by every waiting call), with every new pair
-//!   persisted through a [`TokenStore`] before use; processes sharing a store refresh one at a
-//!   time under its [`RefreshLock`] (a Redis implementation is the `splitkit-redis` crate).
+//! - Auth ([`auth`]): bearer keys, keys in a header or parameter, and (feature `oauth`, on by
+//!   default) OAuth2 access tokens cached, renewed early and single-flight (failures shared by
+//!   every waiting call), with every new pair persisted through a [`TokenStore`] before use;
+//!   processes sharing a store refresh one at a time under its [`RefreshLock`] (a Redis
+//!   implementation is the `splitkit-redis` crate).
 //! - Lists ([`Page`], [`ApiClient::stream`]): `Link` headers, cursors, page numbers, and a lazy
 //!   item stream that refuses to loop.
 //! - Tolerant reader, strict writer:
@@ -71,9 +72,13 @@ pub mod transport;
 pub mod webhook;
 
 pub use auth::{
-    AuthFailure, AuthFailureKind, AuthStamp, Authenticator, BearerToken, HeaderKey, LockLease,
-    MemoryRefreshLock, MemoryTokenStore, NoAuth, OAuthAuthenticator, ParamKey, RefreshLock,
-    RefreshPolicy, SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore,
+    AuthFailure, AuthFailureKind, AuthStamp, Authenticator, BearerToken, HeaderKey, NoAuth,
+    ParamKey,
+};
+#[cfg(feature = "oauth")]
+pub use auth::{
+    LockLease, MemoryRefreshLock, MemoryTokenStore, OAuthAuthenticator, RefreshLock, RefreshPolicy,
+    SaveOutcome, StoredTokens, TokenPair, TokenSource, TokenStore,
 };
 pub use client::{ApiClient, ApiClientBuilder, DefaultErrorPolicy, ErrorPolicy};
 pub use clock::{Clock, ManualClock, SystemClock};

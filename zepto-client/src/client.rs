@@ -2,16 +2,20 @@
 
 use std::fmt;
 use std::sync::Arc;
+#[cfg(feature = "oauth")]
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use splitkit_common::{
-    ApiClient, Authenticator, BearerToken, Clock, Error, HttpOptions, OAuthAuthenticator, Page,
-    SecretString, SystemClock, TokenStore, Transport,
+    ApiClient, Authenticator, BearerToken, Clock, Error, HttpOptions, Page, SecretString,
+    SystemClock, Transport,
 };
+#[cfg(feature = "oauth")]
+use splitkit_common::{OAuthAuthenticator, TokenStore};
 use url::Url;
 
 use crate::error::ZeptoErrorPolicy;
+#[cfg(feature = "oauth")]
 use crate::oauth::OAuthApp;
 use crate::rules::AccountTimeZone;
 
@@ -113,6 +117,7 @@ pub(crate) fn parse_base_url(what: &str, text: &str) -> Result<Url, Error> {
 
 enum Credentials {
     Token(SecretString),
+    #[cfg(feature = "oauth")]
     OAuth {
         app: OAuthApp,
         store: Arc<dyn TokenStore>,
@@ -125,6 +130,7 @@ pub struct ClientBuilder {
     environment: Environment,
     credentials: Option<Credentials>,
     http: HttpOptions,
+    #[cfg(feature = "oauth")]
     refresh_margin: Duration,
     clock: Arc<dyn Clock>,
     time_zone: Option<AccountTimeZone>,
@@ -152,7 +158,8 @@ impl ClientBuilder {
     /// The access token is cached and refreshed [`Self::refresh_margin`] before it expires; one
     /// refresh runs at a time and every waiting call uses its result; Zepto rotates the refresh
     /// token on every refresh and the new pair is saved to `store` before it is used; a 401 or
-    /// 403 answer refreshes once and retries the call once.
+    /// 403 answer refreshes once and retries the call once. (Feature `oauth`, on by default.)
+    #[cfg(feature = "oauth")]
     pub fn oauth(mut self, app: OAuthApp, store: Arc<dyn TokenStore>) -> Self {
         self.credentials = Some(Credentials::OAuth { app, store });
         self
@@ -169,6 +176,7 @@ impl ClientBuilder {
     splitkit_common::http_options_setters!();
 
     /// Refreshes OAuth access tokens this long before they expire (default 5 minutes).
+    #[cfg(feature = "oauth")]
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
@@ -203,6 +211,7 @@ impl ClientBuilder {
         })?;
         let (auth, kind): (Arc<dyn Authenticator>, AuthKind) = match credentials {
             Credentials::Token(token) => (Arc::new(BearerToken::new(token)), AuthKind::Personal),
+            #[cfg(feature = "oauth")]
             Credentials::OAuth { app, store } => {
                 let app = app.with_default_transport(transport.clone());
                 let authenticator = OAuthAuthenticator::new(Arc::new(app), store)
@@ -240,6 +249,7 @@ impl ClientBuilder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AuthKind {
     Personal,
+    #[cfg(feature = "oauth")]
     OAuth,
     Custom,
 }
@@ -280,6 +290,7 @@ impl Client {
             environment,
             credentials: None,
             http: HttpOptions::default(),
+            #[cfg(feature = "oauth")]
             refresh_margin: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
             time_zone: None,

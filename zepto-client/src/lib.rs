@@ -253,6 +253,7 @@ pub mod contacts;
 pub mod error;
 pub mod generated;
 pub mod list;
+#[cfg(feature = "oauth")]
 pub mod oauth;
 pub mod open_agreements;
 pub mod payment_requests;
@@ -277,7 +278,8 @@ pub use client::{Client, ClientBuilder, Environment};
 pub use list::List;
 pub use splitkit_common;
 pub use splitkit_common::{
-    ApiError, Error, IdempotencyKey, MemoryTokenStore, Page, RetryPolicy, SecretString, Timestamp,
-    TokenPair, TokenStore,
+    ApiError, Error, IdempotencyKey, Page, RetryPolicy, SecretString, Timestamp,
 };
+#[cfg(feature = "oauth")]
+pub use splitkit_common::{MemoryTokenStore, TokenPair, TokenStore};
 pub use webhook::{WebhookEvent, WebhookInbox, WebhookVerifier};

@@ -179,12 +179,14 @@ impl Error {
 }
 
 /// A failed renewal, kept so that every call waiting for it gets the same error.
+#[cfg(feature = "oauth")]
 #[derive(Debug, Clone)]
 pub(super) struct SharedFailure {
     message: String,
     failure: AuthFailure,
 }
 
+#[cfg(feature = "oauth")]
 impl SharedFailure {
     pub(super) fn new(kind: AuthFailureKind, message: impl Into<String>) -> Self {
         Self {
@@ -287,6 +289,7 @@ mod tests {
         assert!(!Error::auth("no failure attached", None).requires_reauthorization());
     }
 
+    #[cfg(feature = "oauth")]
     #[test]
     fn shared_failures_keep_the_typed_cause_for_every_copy() {
         let original = AuthFailure::token_endpoint(StatusCode::BAD_REQUEST, Some("invalid_grant"))

@@ -35,7 +35,7 @@ pub mod testing;
 
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub use dedup::{Claim, ClaimToken, DeliveryKey, DeliveryStore, MemoryDeliveryStore};
@@ -59,7 +59,7 @@ pub const ECHO_LIMIT: usize = 100;
 /// The HMAC-SHA256 of the concatenated `message` parts under `secret`.
 fn mac(secret: &[u8], message: &[&[u8]]) -> [u8; MAC_LEN] {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(secret)
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(secret)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     for part in message {
         mac.update(part);
