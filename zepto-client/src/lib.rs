@@ -51,12 +51,14 @@
 //! - **Follow the money**: [`transactions::Transactions::list`] with filters, page by page
 //!   ([`List::send`], [`Client::next_page`]) or as one lazy stream ([`List::stream`]); or
 //!   webhooks.
-//! - **Connect other accounts**: [`oauth::OAuthApp`] builds the authorisation URL (scopes as
-//!   [`oauth::Scope`], a CSRF state, optional sign-up pre-fill), exchanges the code, and is
-//!   the token source of [`ClientBuilder::oauth`]: access tokens are cached and refreshed
-//!   early, one refresh at a time, the rotated refresh token is saved to your
-//!   [`TokenStore`] (e.g. [`oauth::FileTokenStore`]) before the new access token is used, and
-//!   a 401 or 403 refreshes once and retries once.
+//! - **Connect other accounts** (feature `oauth`, on by default; without it, neither the
+//!   `oauth2` crate nor the token renewal is compiled, for personal access tokens only):
+//!   [`oauth::OAuthApp`] builds the authorisation URL (scopes as [`oauth::Scope`], a CSRF
+//!   state, optional sign-up pre-fill), exchanges the code, and is the token source of
+//!   [`ClientBuilder::oauth`]: access tokens are cached and refreshed early, one refresh at a
+//!   time, the rotated refresh token is saved to your [`TokenStore`] (e.g.
+//!   [`oauth::FileTokenStore`]) before the new access token is used, and a 401 or 403
+//!   refreshes once and retries once.
 //! - **Test**: [`sandbox`] simulates incoming payments (NPP to a PayID or to an account
 //!   number, Direct Entry) and lists the amounts that make sandbox transactions fail, e.g.
 //!   [`sandbox::direct_entry_trigger`]`(InsufficientFunds, Leg::Debit)` is 11 cents.
