@@ -4,23 +4,34 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::api::{
-    IDEMPOTENCY_HOURS, amount, datetime, emit_scheduled, is_own_bank_account, next_txn_seq,
-    not_found, ok, text, ts,
-};
-use super::{
-    IdempotencyRecord, Plan, Transfer, Txn, TxnKind, authenticate, detailed_error, json_object,
-    paginate, query_pairs, single, unprocessable,
-};
+use super::*;
 use crate::seed;
 use crate::server::Shared;
 use crate::util;
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/transfers", post(create_transfer).get(list_transfers))
+        .route("/transfers/{ref}", get(get_transfer))
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Transfer {
+    pub(crate) reference: String,
+    pub(crate) from_bank_account_id: String,
+    pub(crate) to_bank_account_id: String,
+    pub(crate) amount: i64,
+    pub(crate) description: String,
+    pub(crate) matures_at: OffsetDateTime,
+}
 
 fn transfer_json(t: &Transfer) -> Value {
     json!({
@@ -104,22 +115,7 @@ pub(super) async fn create_transfer(
         let debit_ref = st.next_ref("D");
         let credit_ref = st.next_ref("C");
         let debit = Txn {
-            seq: next_txn_seq(st),
-            kind: TxnKind::TransferDebit,
-            reference: debit_ref.clone(),
-            parent_ref: Some(reference.clone()),
-            debit: true,
-            category: "transfer",
-            created_at: cx.now,
             matures_at,
-            cleared_at: None,
-            bank_ref: None,
-            status: "maturing",
-            status_changed_at: cx.now,
-            failure_reason: None,
-            failure_code: None,
-            failure_title: None,
-            failure_details: None,
             party_contact_id: String::new(),
             party_name: "Emulator Merchant".into(),
             description: Some(description.clone()),
@@ -127,21 +123,19 @@ pub(super) async fn create_transfer(
             bank_account_id: from.clone(),
             channels: vec!["float_account".into()],
             current_channel: "float_account".into(),
-            reversal_details: None,
-            metadata: None,
-            ours: true,
-            event_prefix: "debit",
-            plan: Plan::Succeed,
-            after: None,
-            step: 0,
+            ..Txn::new(
+                next_txn_seq(st),
+                TxnKind::TransferDebit,
+                debit_ref.clone(),
+                Some(reference.clone()),
+                cx.now,
+            )
         };
         let credit = Txn {
             seq: next_txn_seq(st),
             kind: TxnKind::TransferCredit,
             reference: credit_ref.clone(),
-            debit: false,
             bank_account_id: to.clone(),
-            event_prefix: "credit",
             after: Some(debit_ref.clone()),
             step: 1,
             ..debit.clone()
