@@ -3,7 +3,9 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use crate::retry::{MAX_RETRIES, RetrySchedule, RetrySchedules};
 use crate::seed;
+use crate::webhooks::Provider;
 
 /// How the emulator runs. Start from [`EmulatorConfig::default`] and change what you need,
 /// with the setters or by assigning the public fields.
@@ -25,11 +27,10 @@ use crate::seed;
 pub struct EmulatorConfig {
     /// Address to listen on. Default `127.0.0.1:0` (an ephemeral port).
     pub bind: SocketAddr,
-    /// Pauses between a failed webhook attempt and the next one; its length is the number of
-    /// retries. Default 100 ms, 250 ms, 500 ms, 1 s, 2 s (six attempts in about four seconds).
-    /// The providers' own schedules are far longer: Splitable 25 attempts over five days,
-    /// Zepto every 5 minutes for an hour, Ante and FairShare undocumented.
-    pub webhook_retry_delays: Vec<Duration>,
+    /// When each provider retries a failed webhook delivery, on the emulator clock: by
+    /// default as the provider does ([`RetrySchedule::for_provider`]). See
+    /// [`EmulatorConfig::webhook_retry_schedule`].
+    webhook_retries: RetrySchedules,
     /// How long one webhook attempt may take before it counts as unanswered. Default 5 s.
     pub webhook_timeout: Duration,
     /// How many delivery attempts the log keeps (oldest dropped first). Default 10 000.
@@ -70,10 +71,7 @@ impl Default for EmulatorConfig {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            webhook_retry_delays: [100, 250, 500, 1000, 2000]
-                .into_iter()
-                .map(Duration::from_millis)
-                .collect(),
+            webhook_retries: RetrySchedules::default(),
             webhook_timeout: Duration::from_secs(5),
             max_logged_deliveries: 10_000,
             sweep_interval: Duration::from_millis(250),
@@ -103,10 +101,27 @@ impl EmulatorConfig {
         self
     }
 
-    /// Sets the pauses between webhook retries.
-    pub fn webhook_retry_delays(mut self, delays: Vec<Duration>) -> Self {
-        self.webhook_retry_delays = delays;
+    /// Sets when `provider` retries a failed webhook delivery. The emulator clock decides when
+    /// a retry is due, so a test keeps the provider's schedule and moves the clock
+    /// (`emulator.clock().advance(..)`) instead of waiting.
+    pub fn webhook_retry_schedule(mut self, provider: Provider, schedule: RetrySchedule) -> Self {
+        self.webhook_retries.set(provider, schedule);
         self
+    }
+
+    /// Sets the same pauses between webhook retries for every provider (for example a few
+    /// milliseconds, for tests that do not move the clock).
+    pub fn webhook_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        let schedule = RetrySchedule::new(delays);
+        for provider in Provider::ALL {
+            self.webhook_retries.set(provider, schedule.clone());
+        }
+        self
+    }
+
+    /// When `provider` retries a failed webhook delivery.
+    pub fn retry_schedule(&self, provider: Provider) -> &RetrySchedule {
+        self.webhook_retries.get(provider)
     }
 
     /// Sets the per-attempt webhook timeout.
@@ -197,8 +212,13 @@ impl EmulatorConfig {
         if ttl == 0 || ttl > crate::zepto::MAX_TOKEN_TTL_SECONDS {
             return Err("zepto_access_token_ttl must be between 1 second and ten years".into());
         }
-        if self.webhook_retry_delays.len() > 100 {
-            return Err("webhook_retry_delays allows at most 100 retries".into());
+        for provider in Provider::ALL {
+            if self.retry_schedule(provider).delays().len() > MAX_RETRIES {
+                return Err(format!(
+                    "the {} webhook retry schedule has more than {MAX_RETRIES} retries",
+                    provider.as_str()
+                ));
+            }
         }
         Ok(())
     }

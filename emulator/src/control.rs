@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::server::{Fault, Shared, json as json_response};
-use crate::webhooks::Provider;
+use crate::webhooks::{self, Provider};
 use crate::{ante, fairshare, seed, splitable, util, zepto};
 
 /// A control-endpoint error: `{"error": "<message>"}`.
@@ -107,7 +107,10 @@ async fn describe(State(shared): State<Arc<Shared>>) -> Response {
             },
         },
         "settings": {
-            "webhook_retry_delays_ms": config.webhook_retry_delays.iter().map(|d| d.as_millis()).collect::<Vec<_>>(),
+            "webhook_retry_schedules_ms": Provider::ALL
+                .iter()
+                .map(|p| (p.as_str().to_string(), json!(config.retry_schedule(*p).delays().iter().map(|d| d.as_millis()).collect::<Vec<_>>())))
+                .collect::<serde_json::Map<_, _>>(),
             "webhook_timeout_ms": config.webhook_timeout.as_millis(),
             "ante_headless_enabled": config.ante_headless_enabled,
             "ante_min_order_total": config.ante_min_order_total,
@@ -134,6 +137,7 @@ fn clock_body(shared: &Shared) -> Value {
         "now": util::iso_millis(shared.clock.now()),
         "unix": shared.clock.unix(),
         "offset_seconds": shared.clock.offset_ms() / 1000,
+        "pending_webhook_retries": shared.retries.len(),
     })
 }
 
@@ -141,7 +145,8 @@ async fn clock(State(shared): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &clock_body(&shared))
 }
 
-/// `{"seconds": n}` (n >= 0): moves the emulator clock and applies every expiry now due.
+/// `{"seconds": n}` (n >= 0): moves the emulator clock, applies every expiry now due, and
+/// answers once every webhook retry that came due has been attempted.
 async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let request = match object(&body) {
         Ok(r) => r,
@@ -158,6 +163,7 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
         );
     };
     shared.advance_clock(seconds);
+    webhooks::settle(&shared).await;
     json_response(StatusCode::OK, &clock_body(&shared))
 }
 

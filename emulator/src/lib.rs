@@ -324,6 +324,7 @@ mod clock;
 mod config;
 mod control;
 mod fairshare;
+mod retry;
 mod running;
 pub mod seed;
 mod server;
@@ -334,5 +335,6 @@ mod zepto;
 
 pub use clock::EmulatorClock;
 pub use config::EmulatorConfig;
+pub use retry::RetrySchedule;
 pub use running::{Emulator, EmulatorError, RunningEmulator};
 pub use webhooks::{Provider, WebhookDelivery};

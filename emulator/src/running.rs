@@ -74,6 +74,10 @@ impl Emulator {
             outbox,
             shared.shutdown.subscribe(),
         ));
+        tokio::spawn(webhooks::run_retries(
+            shared.clone(),
+            shared.shutdown.subscribe(),
+        ));
         tokio::spawn(sweep(
             shared.clone(),
             shared.shutdown.subscribe(),

@@ -15,7 +15,8 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use crate::clock::EmulatorClock;
 use crate::config::EmulatorConfig;
-use crate::webhooks::{Job, Provider, WebhookDelivery};
+use crate::retry::RetryQueue;
+use crate::webhooks::{self, Job, Provider, WebhookDelivery};
 use crate::{ante, control, fairshare, splitable, zepto};
 
 /// Marks a response as already in its provider's error shape, so the reshaping layer leaves it.
@@ -55,6 +56,10 @@ pub(crate) struct Shared {
     log_seq: AtomicU64,
     pub(crate) log_notify: Notify,
     outbox: mpsc::Sender<Job>,
+    /// Failed deliveries waiting for their next attempt.
+    pub(crate) retries: RetryQueue,
+    /// The client that delivers webhooks.
+    pub(crate) webhook_client: reqwest::Client,
     faults: Mutex<Vec<Fault>>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
@@ -107,6 +112,7 @@ impl Shared {
         let (outbox, rx) = mpsc::channel(OUTBOX_CAPACITY);
         let (shutdown, _) = watch::channel(false);
         let state = State::new(&config);
+        let webhook_client = webhooks::http_client(config.webhook_timeout);
         let shared = Arc::new(Self {
             config,
             base_url,
@@ -116,6 +122,8 @@ impl Shared {
             log_seq: AtomicU64::new(0),
             log_notify: Notify::new(),
             outbox,
+            retries: RetryQueue::default(),
+            webhook_client,
             faults: Mutex::new(Vec::new()),
             shutdown,
         });
@@ -169,6 +177,7 @@ impl Shared {
                     attempt: 0,
                     delivered: false,
                     sent_at: crate::util::iso_millis(self.clock.now()),
+                    next_attempt_at: None,
                 });
             }
         }
@@ -203,7 +212,8 @@ impl Shared {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    /// Forgets every resource, fault and logged delivery, and sets the clock back to real time.
+    /// Forgets every resource, fault, waiting retry and logged delivery, and sets the clock back
+    /// to real time.
     pub(crate) fn reset(&self) {
         {
             let mut state = self.lock_state();
@@ -213,6 +223,7 @@ impl Shared {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+        self.retries.clear();
         self.clear_deliveries();
         self.clock.reset();
     }
@@ -221,6 +232,7 @@ impl Shared {
     pub(crate) fn advance_clock(&self, seconds: i64) {
         self.clock.advance(seconds);
         self.tick();
+        self.retries.wake.notify_one();
     }
 
     pub(crate) fn add_fault(&self, fault: Fault) {
