@@ -35,6 +35,15 @@ pub struct EmulatorConfig {
     pub webhook_timeout: Duration,
     /// How many delivery attempts the log keeps (oldest dropped first). Default 10 000.
     pub max_logged_deliveries: usize,
+    /// How many API requests the request log keeps (oldest dropped first). Default 10 000.
+    pub max_logged_requests: usize,
+    /// Accept what the providers' documents do not (default `false`: strict). Strict, the
+    /// emulator answers a request that breaks a documented rule with the provider's error, as
+    /// the provider would, and holds requests to the documented fields, types and headers; see
+    /// the crate documentation ("Strict by default") for what each provider rejects. Lenient
+    /// is for exploring: it accepts the variants a provider may also accept (other header
+    /// names, other orders, unknown fields).
+    pub lenient: bool,
     /// How often due expiries are applied in the background. Default 250 ms. (Every request
     /// and every clock advance also applies them.)
     pub sweep_interval: Duration,
@@ -74,6 +83,8 @@ impl Default for EmulatorConfig {
             webhook_retries: RetrySchedules::default(),
             webhook_timeout: Duration::from_secs(5),
             max_logged_deliveries: 10_000,
+            max_logged_requests: 10_000,
+            lenient: false,
             sweep_interval: Duration::from_millis(250),
             ante_headless_enabled: false,
             ante_min_order_total: 1000,
@@ -127,6 +138,18 @@ impl EmulatorConfig {
     /// Sets the per-attempt webhook timeout.
     pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
         self.webhook_timeout = timeout;
+        self
+    }
+
+    /// Accepts what the providers' documents do not (see [`EmulatorConfig::lenient`]).
+    pub fn lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Sets how many API requests the request log keeps.
+    pub fn max_logged_requests(mut self, max: usize) -> Self {
+        self.max_logged_requests = max;
         self
     }
 

@@ -11,7 +11,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::server::{Fault, Shared, json as json_response};
+use crate::faults::{Fault, InjectedFault};
+use crate::operations::{self, OPERATIONS};
+use crate::server::{Shared, json as json_response};
 use crate::webhooks::{self, Provider};
 use crate::{ante, fairshare, seed, splitable, util, zepto};
 
@@ -43,6 +45,8 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/operations", get(list_operations))
         .nest("/ante", ante::control_router())
         .nest("/fairshare", fairshare::control_router())
         .nest("/splitable", splitable::control_router())
@@ -197,10 +201,12 @@ async fn clear_webhooks(State(shared): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &json!({ "cleared": true }))
 }
 
-/// `{"provider", "status", "count"?: 1, "retry_after"?: seconds}`: the next `count` API requests
-/// to `provider` answer `status` in its error shape (with `Retry-After` when given).
+/// Adds a fault: `{"provider", "operation"?, "count"?: 1, "type": "status" | "hang" | "reset"
+/// | "delay", ...}` with `status` and `retry_after` (seconds) for `status`, `ms` for `hang` and
+/// `delay`. Without `type`, a body with `status` is a `status` fault. The next `count` API
+/// requests to `operation` (any operation of `provider` without one) meet the fault.
 async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match object(&body) {
+    let mut request = match object(&body) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -214,16 +220,18 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             "`provider` must be ante, fairshare, splitable or zepto",
         );
     };
-    let Some(status) = request
-        .get("status")
-        .and_then(Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok())
-        .filter(|s| (400..=599).contains(s))
-    else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "`status` must be an HTTP error status (400-599)",
-        );
+    let operation = match request.get("operation") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) if operations::is_known(provider, id) => Some(id.clone()),
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "`operation` must be an operation id of {} (GET /_emulator/operations lists them), got {other}",
+                    provider.as_str()
+                ),
+            );
+        }
     };
     let count = match request.get("count") {
         None | Some(Value::Null) => 1,
@@ -241,23 +249,28 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             }
         },
     };
-    let retry_after = match request.get("retry_after") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_u64() {
-            Some(s) => Some(s),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "`retry_after` must be a number of seconds",
-                );
-            }
-        },
+    if !request.contains_key("type") && request.contains_key("status") {
+        request.insert("type".into(), json!("status"));
+    }
+    let fault = match serde_json::from_value::<Fault>(Value::Object(request))
+        .map_err(|e| e.to_string())
+        .and_then(|f| f.validate().map(|()| f))
+    {
+        Ok(f) => f,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "a fault is {{\"type\": \"status\", \"status\", \"retry_after\"?}}, {{\"type\": \"hang\", \"ms\"}}, {{\"type\": \"reset\"}} or {{\"type\": \"delay\", \"ms\"}}: {e}"
+                ),
+            );
+        }
     };
-    let fault = Fault {
+    let fault = InjectedFault {
         provider,
-        status,
+        operation,
+        fault,
         remaining: count,
-        retry_after,
     };
     shared.add_fault(fault.clone());
     json_response(StatusCode::CREATED, &fault)
@@ -270,4 +283,44 @@ async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
     shared.clear_faults();
     json_response(StatusCode::OK, &json!({ "cleared": true }))
+}
+
+/// Every API request, oldest first; filter with `?provider=` and `?operation=`.
+async fn requests(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let query = util::form_map(query.unwrap_or_default().as_bytes());
+    let provider = match query.get("provider").map(|p| Provider::parse(p)) {
+        None => None,
+        Some(Some(p)) => Some(p),
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`provider` must be ante, fairshare, splitable or zepto",
+            );
+        }
+    };
+    let data: Vec<_> = shared
+        .requests()
+        .into_iter()
+        .filter(|r| provider.is_none_or(|p| r.provider == p))
+        .filter(|r| {
+            query
+                .get("operation")
+                .is_none_or(|o| r.operation.as_deref() == Some(o.as_str()))
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({ "data": data }))
+}
+
+async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
+    shared.clear_requests();
+    json_response(StatusCode::OK, &json!({ "cleared": true }))
+}
+
+/// Every operation the emulator serves: `{provider, method, path, id}`.
+async fn list_operations() -> Response {
+    let data: Vec<Value> = OPERATIONS
+        .iter()
+        .map(|o| json!({ "provider": o.provider, "method": o.method, "path": o.path, "id": o.id }))
+        .collect();
+    json_response(StatusCode::OK, &json!({ "data": data }))
 }

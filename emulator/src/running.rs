@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::EmulatorClock;
 use crate::config::EmulatorConfig;
+use crate::serve;
 use crate::server::{self, Shared};
 use crate::webhooks::{self, WebhookDelivery};
 
@@ -57,18 +58,7 @@ impl Emulator {
         let sweep_interval = config.sweep_interval.max(Duration::from_millis(10));
         let (shared, outbox) = Shared::new(config, base_url);
         let app = server::router(shared.clone());
-        let mut server_shutdown = shared.shutdown.subscribe();
-        let server = tokio::spawn(async move {
-            let stop = async move {
-                let _ = server_shutdown.wait_for(|stop| *stop).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::warn!(error = %e, "splitkit emulator server stopped with an error");
-            }
-        });
+        let server = tokio::spawn(serve::serve(listener, app, shared.shutdown.subscribe()));
         tokio::spawn(webhooks::run_dispatcher(
             shared.clone(),
             outbox,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
@@ -18,7 +18,7 @@ use crate::server::Shared;
 use crate::util;
 
 /// The provider whose API produced a webhook (or a request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Provider {
@@ -145,6 +145,9 @@ pub(crate) struct Job {
     pub(crate) signing: Signing,
     /// The Zepto webhook delivery this job updates (for the deliveries API).
     pub(crate) zepto_delivery: Option<String>,
+    /// The emulator's reset count when the job was queued: a job from before a reset is
+    /// dropped, not sent.
+    pub(crate) epoch: u64,
 }
 
 impl Job {
@@ -354,6 +357,9 @@ async fn send(shared: &Arc<Shared>, job: &Job, n: u32, next_due: Option<OffsetDa
         }
         Err(e) => (None, Some(describe(&e))),
     };
+    if job.epoch != shared.epoch() {
+        return true;
+    }
     let delivered = job.delivered(status);
     let next_due = next_due.filter(|_| !delivered);
     if let Some(delivery_id) = &job.zepto_delivery {
@@ -430,6 +436,7 @@ pub(crate) mod tests {
             body: Bytes::from_static(b"{\"a\":1}"),
             signing,
             zepto_delivery: None,
+            epoch: 0,
         }
     }
 

@@ -407,3 +407,85 @@ async fn shutdown_stops_serving_and_config_errors_are_reported() {
     let clash = Emulator::start(EmulatorConfig::default().bind(taken.addr())).await;
     assert!(clash.unwrap_err().to_string().contains("could not listen"));
 }
+
+#[tokio::test]
+async fn faults_target_one_operation_and_can_hang_reset_or_delay() {
+    let emulator = start(common::config()).await;
+    let get = |path: &str| {
+        http()
+            .get(format!("{}{path}", emulator.zepto_api_base_url()))
+            .bearer_auth(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
+    };
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "reset" }),
+        201,
+    )
+    .await;
+    assert_eq!(get("/payments").send().await.unwrap().status(), 200);
+    let reset = get("/user").send().await.unwrap_err();
+    assert!(!reset.is_timeout() && !reset.is_status(), "{reset:?}");
+    assert_eq!(get("/user").send().await.unwrap().status(), 200);
+
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "hang", "ms": 5000 }),
+        201,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let hung = get("/user")
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(hung.is_timeout(), "{hung:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "delay", "ms": 300 }),
+        201,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    assert_eq!(get("/user").send().await.unwrap().status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    let log: Value = http()
+        .get(format!(
+            "{}/requests?operation=getUser",
+            emulator.control_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let faults: Vec<(Value, Value)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["fault"].clone(), r["status"].clone()))
+        .collect();
+    assert_eq!(
+        faults,
+        vec![
+            (json!("reset"), Value::Null),
+            (Value::Null, json!(200)),
+            (json!("hang 5000 ms"), Value::Null),
+            (json!("delay 300 ms"), json!(200)),
+        ]
+    );
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "createSession", "type": "reset" }),
+        400,
+    )
+    .await;
+}

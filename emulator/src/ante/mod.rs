@@ -184,6 +184,7 @@ impl AnteState {
                 body: body.clone(),
                 signing: Signing::Ante { secret },
                 zepto_delivery: None,
+                epoch: 0,
             });
         }
     }

@@ -192,6 +192,7 @@ impl FairShareState {
                 key: target.key.clone(),
             },
             zepto_delivery: None,
+            epoch: 0,
         });
     }
 

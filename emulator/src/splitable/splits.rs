@@ -246,6 +246,7 @@ pub(super) fn settle(split: &mut Split, cx: &mut Ctx<'_>, status: Status) {
         body: Bytes::from(body),
         signing: Signing::Splitable,
         zepto_delivery: None,
+        epoch: 0,
     });
 }
 

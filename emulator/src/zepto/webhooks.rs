@@ -94,6 +94,7 @@ impl ZeptoState {
                     request_id: request_id.clone(),
                 },
                 zepto_delivery: Some(delivery_id.clone()),
+                epoch: 0,
             };
             self.deliveries.push_back(DeliveryRecord {
                 id: delivery_id,
