@@ -322,7 +322,8 @@
 mod ante;
 mod clock;
 mod config;
-mod control;
+pub mod control;
+mod control_api;
 mod fairshare;
 mod faults;
 mod operations;

@@ -23,7 +23,7 @@ use crate::operations::{self, Surface};
 use crate::retry::RetryQueue;
 use crate::serve::ResetConnection;
 use crate::webhooks::{self, Job, Provider, WebhookDelivery};
-use crate::{ante, control, fairshare, splitable, util, zepto};
+use crate::{ante, control_api, fairshare, splitable, util, zepto};
 
 /// Marks a response as already in its provider's error shape, so the reshaping layer leaves it.
 #[derive(Debug, Clone, Copy)]
@@ -136,6 +136,9 @@ impl State {
 pub(crate) struct Ctx<'a> {
     pub(crate) now: OffsetDateTime,
     pub(crate) base_url: &'a str,
+    /// Whether requests are held to what the provider documents (see
+    /// [`EmulatorConfig::lenient`]).
+    pub(crate) strict: bool,
     pub(crate) jobs: Vec<Job>,
 }
 
@@ -179,6 +182,7 @@ impl Shared {
         let mut cx = Ctx {
             now: self.clock.now(),
             base_url: &self.base_url,
+            strict: !self.config.lenient,
             jobs: Vec::new(),
         };
         let result = {
@@ -504,7 +508,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/zepto/go",
             provider_layers(zepto::oauth_router(), &shared, Surface::ZeptoOAuth),
         )
-        .nest("/_emulator", control::router())
-        .fallback(control::not_found)
+        .nest("/_emulator", control_api::router())
+        .fallback(control_api::not_found)
         .with_state(shared)
 }

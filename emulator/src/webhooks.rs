@@ -67,7 +67,7 @@ impl Provider {
 /// One attempt to deliver a webhook, as recorded in the delivery log
 /// ([`RunningEmulator::webhooks_sent`](crate::RunningEmulator::webhooks_sent),
 /// `GET /_emulator/webhooks`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebhookDelivery {
     /// Position in the log (increasing, starting at 1).

@@ -24,7 +24,7 @@ pub(crate) fn control_router() -> Router<Arc<Shared>> {
 }
 
 pub(super) fn control_error(status: StatusCode, message: impl AsRef<str>) -> Response {
-    crate::control::error(status, message.as_ref())
+    crate::control_api::error(status, message.as_ref())
 }
 
 /// Opens the group (emits `group.created` once).

@@ -46,7 +46,7 @@ pub(super) fn split_json(s: &Split) -> Value {
 }
 
 pub(super) fn control_error(status: StatusCode, message: impl AsRef<str>) -> Response {
-    crate::control::error(status, message.as_ref())
+    crate::control_api::error(status, message.as_ref())
 }
 
 async fn control_get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {

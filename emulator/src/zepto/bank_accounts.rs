@@ -65,10 +65,7 @@ async fn list_bank_accounts(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        if let Err(r) = authenticate(&st.zepto, &headers, cx.now, Some("bank_accounts")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("bank_accounts"), |_, cx| {
         paginate(bank_accounts(), &query, cx.base_url, "/bank_accounts")
     })
 }

@@ -12,6 +12,7 @@ use axum::routing::{get, patch, post};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use super::agreements::{Agreement, Authoriser, Terms};
 use super::*;
 use crate::server::Shared;
 use crate::util;
@@ -63,99 +64,152 @@ pub(crate) struct Contact {
     pub(crate) payid: Option<PayId>,
     pub(crate) receivable: bool,
     pub(crate) disabled: bool,
-    pub(crate) agreement: bool,
     pub(crate) created_at: OffsetDateTime,
 }
 
-pub(crate) fn contact_json(c: &Contact, base_url: &str) -> Value {
-    let mut body = json!({
-        "id": c.id,
-        "ref": c.reference,
-        "name": c.name,
-        "email": c.email,
-        "type": "anyone",
-        "metadata": c.metadata,
-        "bank_account": {
-            "id": c.bank_account_id,
-            "account_number": c.account_number,
-            "branch_code": c.branch_code,
-            "bank_name": c.bank_name,
-            "state": "active",
-            "iav_provider": null,
-            "iav_status": null,
-            "blocks": { "debits_blocked": c.receivable, "credits_blocked": c.disabled },
-        },
-        "anyone_account": { "id": c.anyone_account_id },
-        "bank_connection": { "id": null },
-        "links": {
-            "add_bank_connection": format!("{base_url}/zepto/go/invite_contact/emulator/{}", c.id),
-        },
-    });
-    if let (Some(payid), Some(obj)) = (&c.payid, body.as_object_mut()) {
-        obj.insert(
-            "payid_details".into(),
-            json!({
-                "alias_value": payid.alias_value,
-                "alias_type": "email",
-                "alias_name": payid.name,
-                "state": payid.state,
-            }),
-        );
+impl ZeptoState {
+    /// The Contact as the API shows it, with its bank connection.
+    pub(crate) fn contact_json(&self, c: &Contact, base_url: &str) -> Value {
+        let connection = self.bank_connection(&c.id);
+        let mut body = json!({
+            "id": c.id,
+            "ref": c.reference,
+            "name": c.name,
+            "email": c.email,
+            "type": "anyone",
+            "metadata": c.metadata,
+            "bank_account": {
+                "id": c.bank_account_id,
+                "account_number": c.account_number,
+                "branch_code": c.branch_code,
+                "bank_name": c.bank_name,
+                "state": "active",
+                "iav_provider": connection.map(|_| "split"),
+                "iav_status": connection.map(|b| b.state),
+                "blocks": { "debits_blocked": c.receivable, "credits_blocked": c.disabled },
+            },
+            "anyone_account": { "id": c.anyone_account_id },
+            "bank_connection": { "id": connection.map(|b| b.id.as_str()) },
+            "links": {
+                "add_bank_connection": format!("{base_url}/zepto/go/invite_contact/emulator/{}", c.id),
+            },
+        });
+        if let (Some(payid), Some(obj)) = (&c.payid, body.as_object_mut()) {
+            obj.insert(
+                "payid_details".into(),
+                json!({
+                    "alias_value": payid.alias_value,
+                    "alias_type": "email",
+                    "alias_name": payid.name,
+                    "state": payid.state,
+                }),
+            );
+        }
+        body
     }
-    body
-}
 
-async fn add_contact(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let mut errors = Vec::new();
-        let name = text(&body, "name", "Name", true, &mut errors);
-        let email = text(&body, "email", "Email", true, &mut errors);
-        length(&name, "Name", 1, 140, &mut errors);
-        length(&email, "Email", 1, 256, &mut errors);
-        let branch_code = text(&body, "branch_code", "Branch code", true, &mut errors);
-        let account_number = text(&body, "account_number", "Account number", true, &mut errors);
-        let (bsb, account) = check_bank_details(
-            branch_code.as_deref(),
-            account_number.as_deref(),
-            &mut errors,
-        );
-        let metadata = parse_metadata(body.get("metadata"), &mut errors);
-        if !errors.is_empty() {
-            return unprocessable(&errors);
-        }
+    /// Adds a Contact with a bank account of Zepto's sandbox bank.
+    fn add_anyone(
+        &mut self,
+        name: String,
+        email: String,
+        branch_code: String,
+        account_number: String,
+        metadata: Option<Map<String, Value>>,
+        now: OffsetDateTime,
+    ) -> Contact {
         let contact = Contact {
             id: util::uuid(),
-            reference: st.next_ref("CNT"),
-            name: name.unwrap_or_default(),
-            email: email.unwrap_or_default(),
+            reference: self.next_ref("CNT"),
+            name,
+            email,
             metadata,
             bank_account_id: util::uuid(),
-            branch_code: bsb,
-            account_number: account,
+            branch_code,
+            account_number,
             bank_name: BANK_NAME,
             anyone_account_id: util::uuid(),
             payid: None,
             receivable: false,
             disabled: false,
-            agreement: true,
-            created_at: cx.now,
+            created_at: now,
         };
-        let body = contact_json(&contact, cx.base_url);
-        st.contacts.push(contact);
-        ok(StatusCode::CREATED, body)
-    })
+        self.contacts.push(contact.clone());
+        contact
+    }
+
+    /// Adds who accepted an Agreement's link as a Contact (Zepto adds them itself).
+    pub(crate) fn add_authoriser(
+        &mut self,
+        authoriser: Authoriser,
+        now: OffsetDateTime,
+    ) -> Contact {
+        self.add_anyone(
+            authoriser.name,
+            authoriser.email,
+            authoriser.branch_code,
+            authoriser.account_number,
+            None,
+            now,
+        )
+    }
+}
+
+/// `POST /contacts/anyone`. A new Contact has no Agreement, so Payment Requests to it are
+/// refused until it accepts one: through an Unassigned or Open Agreement's link, or the
+/// invitation Zepto's dashboard sends (the control endpoint
+/// `POST /_emulator/zepto/contacts/{id}/agreement`). Lenient, it comes with an accepted
+/// Agreement without limits.
+async fn add_contact(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    const FIELDS: &[&str] = &["name", "email", "branch_code", "account_number", "metadata"];
+    authed_json(
+        &shared,
+        &headers,
+        Some("contacts"),
+        &body,
+        FIELDS,
+        |st, cx, body| {
+            let mut errors = Vec::new();
+            let name = text(&body, "name", "Name", true, &mut errors);
+            let email = text(&body, "email", "Email", true, &mut errors);
+            length(&name, "Name", 1, 140, &mut errors);
+            length(&email, "Email", 1, 256, &mut errors);
+            let branch_code = text(&body, "branch_code", "Branch code", true, &mut errors);
+            let account_number = text(&body, "account_number", "Account number", true, &mut errors);
+            let (bsb, account) = check_bank_details(
+                branch_code.as_deref(),
+                account_number.as_deref(),
+                &mut errors,
+            );
+            let metadata = parse_metadata(body.get("metadata"), &mut errors);
+            if !errors.is_empty() {
+                return unprocessable(&errors);
+            }
+            let contact = st.add_anyone(
+                name.unwrap_or_default(),
+                email.unwrap_or_default(),
+                bsb,
+                account,
+                metadata,
+                cx.now,
+            );
+            if !cx.strict {
+                let agreement = st.next_ref("A");
+                st.agreements.push(Agreement::accepted(
+                    agreement,
+                    &contact,
+                    Terms::default(),
+                    None,
+                    cx.now,
+                ));
+            }
+            ok(StatusCode::CREATED, st.contact_json(&contact, cx.base_url))
+        },
+    )
 }
 
 async fn add_receivable_contact(
@@ -163,85 +217,90 @@ async fn add_receivable_contact(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let mut errors = Vec::new();
-        let name = text(&body, "name", "Name", true, &mut errors);
-        let email = text(&body, "email", "Email", true, &mut errors);
-        let payid_email = text(&body, "payid_email", "Payid email", false, &mut errors);
-        let domain = text(
-            &body,
-            "payid_email_domain",
-            "Payid email domain",
-            false,
-            &mut errors,
-        );
-        length(&name, "Name", 3, 140, &mut errors);
-        length(&email, "Email", 6, 256, &mut errors);
-        length(&payid_email, "Payid email", 6, 256, &mut errors);
-        length(&domain, "Payid email domain", 3, 254, &mut errors);
-        if payid_email.is_none() && domain.is_none() {
-            errors.push("Payid email or payid email domain must be given".into());
-        }
-        if payid_email.as_ref().is_some_and(|p| !p.contains('@')) {
-            errors.push("Payid email is invalid".into());
-        }
-        let metadata = parse_metadata(body.get("metadata"), &mut errors);
-        // A given on-demand PayID wins over the pool.
-        let alias = payid_email.clone().or_else(|| {
-            domain
-                .as_ref()
-                .map(|d| format!("{}@{d}", util::random_hex(10)))
-        });
-        if let Some(a) = &alias {
-            let taken = st.contacts.iter().any(|c| {
-                c.payid
-                    .as_ref()
-                    .is_some_and(|p| p.alias_value.eq_ignore_ascii_case(a))
-            });
-            if taken {
-                errors.push("Payid email has already been taken".into());
+    const FIELDS: &[&str] = &[
+        "name",
+        "email",
+        "payid_email",
+        "payid_email_domain",
+        "metadata",
+    ];
+    authed_json(
+        &shared,
+        &headers,
+        Some("contacts"),
+        &body,
+        FIELDS,
+        |st, cx, body| {
+            let mut errors = Vec::new();
+            let name = text(&body, "name", "Name", true, &mut errors);
+            let email = text(&body, "email", "Email", true, &mut errors);
+            let payid_email = text(&body, "payid_email", "Payid email", false, &mut errors);
+            let domain = text(
+                &body,
+                "payid_email_domain",
+                "Payid email domain",
+                false,
+                &mut errors,
+            );
+            length(&name, "Name", 3, 140, &mut errors);
+            length(&email, "Email", 6, 256, &mut errors);
+            length(&payid_email, "Payid email", 6, 256, &mut errors);
+            length(&domain, "Payid email domain", 3, 254, &mut errors);
+            if payid_email.is_none() && domain.is_none() {
+                errors.push("Payid email or payid email domain must be given".into());
             }
-        }
-        if !errors.is_empty() {
-            return unprocessable(&errors);
-        }
-        let account_number = format!(
-            "{:07}",
-            1_000_000 + st.contacts.len() as u64 * 37 % 8_999_999
-        );
-        let contact = Contact {
-            id: util::uuid(),
-            reference: st.next_ref("CNT"),
-            name: name.unwrap_or_default(),
-            email: email.unwrap_or_default(),
-            metadata,
-            bank_account_id: util::uuid(),
-            branch_code: FLOAT_BRANCH_CODE.to_string(),
-            account_number,
-            bank_name: FLOAT_BANK_NAME,
-            anyone_account_id: util::uuid(),
-            payid: alias.map(|alias_value| PayId {
-                alias_value,
-                name: DEFAULT_PAYID_NAME.to_string(),
-                state: "pending",
-            }),
-            receivable: true,
-            disabled: false,
-            agreement: true,
-            created_at: cx.now,
-        };
-        let body = contact_json(&contact, cx.base_url);
-        st.contacts.push(contact);
-        ok(StatusCode::CREATED, body)
-    })
+            if payid_email.as_ref().is_some_and(|p| !p.contains('@')) {
+                errors.push("Payid email is invalid".into());
+            }
+            let metadata = parse_metadata(body.get("metadata"), &mut errors);
+            // A given on-demand PayID wins over the pool.
+            let alias = payid_email.clone().or_else(|| {
+                domain
+                    .as_ref()
+                    .map(|d| format!("{}@{d}", util::random_hex(10)))
+            });
+            if let Some(a) = &alias {
+                let taken = st.contacts.iter().any(|c| {
+                    c.payid
+                        .as_ref()
+                        .is_some_and(|p| p.alias_value.eq_ignore_ascii_case(a))
+                });
+                if taken {
+                    errors.push("Payid email has already been taken".into());
+                }
+            }
+            if !errors.is_empty() {
+                return unprocessable(&errors);
+            }
+            let account_number = format!(
+                "{:07}",
+                1_000_000 + st.contacts.len() as u64 * 37 % 8_999_999
+            );
+            let contact = Contact {
+                id: util::uuid(),
+                reference: st.next_ref("CNT"),
+                name: name.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                metadata,
+                bank_account_id: util::uuid(),
+                branch_code: FLOAT_BRANCH_CODE.to_string(),
+                account_number,
+                bank_name: FLOAT_BANK_NAME,
+                anyone_account_id: util::uuid(),
+                payid: alias.map(|alias_value| PayId {
+                    alias_value,
+                    name: DEFAULT_PAYID_NAME.to_string(),
+                    state: "pending",
+                }),
+                receivable: true,
+                disabled: false,
+                created_at: cx.now,
+            };
+            let body = st.contact_json(&contact, cx.base_url);
+            st.contacts.push(contact);
+            ok(StatusCode::CREATED, body)
+        },
+    )
 }
 
 async fn list_contacts(
@@ -250,11 +309,7 @@ async fn list_contacts(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("contacts"), |st, cx| {
         let contains = |field: &str, filter: Option<&str>| {
             filter.is_none_or(|f| field.to_lowercase().contains(&f.to_lowercase()))
         };
@@ -274,7 +329,7 @@ async fn list_contacts(
                     single(&query, "bank_account_account_number"),
                 )
             })
-            .map(|c| contact_json(c, cx.base_url))
+            .map(|c| st.contact_json(c, cx.base_url))
             .collect();
         paginate(items, &query, cx.base_url, "/contacts")
     })
@@ -285,13 +340,9 @@ async fn get_contact(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("contacts"), |st, cx| {
         match st.contact(&id) {
-            Some(c) => ok(StatusCode::OK, contact_json(c, cx.base_url)),
+            Some(c) => ok(StatusCode::OK, st.contact_json(c, cx.base_url)),
             None => not_found("Contact"),
         }
     })
@@ -303,65 +354,88 @@ async fn update_contact(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let Some(index) = st.contacts.iter().position(|c| c.id == id) else {
-            return not_found("Contact");
-        };
-        let mut errors = Vec::new();
-        let name = text(&body, "name", "Name", false, &mut errors);
-        let email = text(&body, "email", "Email", false, &mut errors);
-        length(&name, "Name", 1, 140, &mut errors);
-        length(&email, "Email", 1, 256, &mut errors);
-        let branch_code = text(&body, "branch_code", "Branch code", false, &mut errors);
-        let account_number = text(
-            &body,
-            "account_number",
-            "Account number",
-            false,
-            &mut errors,
-        );
-        let (bsb, account) = check_bank_details(
-            branch_code.as_deref(),
-            account_number.as_deref(),
-            &mut errors,
-        );
-        let metadata = parse_metadata(body.get("metadata"), &mut errors);
-        let contact = &mut st.contacts[index];
-        let bank_change = branch_code.is_some() || account_number.is_some();
-        if bank_change && contact.receivable {
-            errors.push("The bank account of a Receivable Contact cannot be changed".into());
-        }
-        if !errors.is_empty() {
-            return unprocessable(&errors);
-        }
-        if let Some(n) = name {
-            contact.name = n;
-        }
-        if let Some(e) = email {
-            contact.email = e;
-        }
-        if bank_change {
-            if branch_code.is_some() {
-                contact.branch_code = bsb;
+    const FIELDS: &[&str] = &["name", "email", "branch_code", "account_number", "metadata"];
+    authed_json(
+        &shared,
+        &headers,
+        Some("contacts"),
+        &body,
+        FIELDS,
+        |st, cx, body| {
+            let Some(index) = st.contacts.iter().position(|c| c.id == id) else {
+                return not_found("Contact");
+            };
+            let mut errors = Vec::new();
+            let name = text(&body, "name", "Name", false, &mut errors);
+            let email = text(&body, "email", "Email", false, &mut errors);
+            length(&name, "Name", 1, 140, &mut errors);
+            length(&email, "Email", 1, 256, &mut errors);
+            let branch_code = text(&body, "branch_code", "Branch code", false, &mut errors);
+            let account_number = text(
+                &body,
+                "account_number",
+                "Account number",
+                false,
+                &mut errors,
+            );
+            let (bsb, account) = check_bank_details(
+                branch_code.as_deref(),
+                account_number.as_deref(),
+                &mut errors,
+            );
+            let metadata = parse_metadata(body.get("metadata"), &mut errors);
+            let bank_change = branch_code.is_some() || account_number.is_some();
+            if bank_change && st.contacts[index].receivable {
+                errors.push("The bank account of a Receivable Contact cannot be changed".into());
             }
-            if account_number.is_some() {
-                contact.account_number = account;
+            if !errors.is_empty() {
+                return unprocessable(&errors);
             }
-            contact.bank_account_id = util::uuid();
-        }
-        if metadata.is_some() {
-            contact.metadata = metadata;
-        }
-        ok(StatusCode::OK, contact_json(contact, cx.base_url))
-    })
+            let agreed = st
+                .agreements
+                .iter()
+                .any(|a| a.status == "accepted" && a.contact_id.as_deref() == Some(id.as_str()));
+            if bank_change && agreed && cx.strict {
+                // "You cannot change a contact's bank details while it has an accepted agreement."
+                return resource_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "The bank account of a Contact with an accepted Agreement cannot be changed",
+                );
+            }
+            let contact = &mut st.contacts[index];
+            if let Some(n) = name {
+                contact.name = n;
+            }
+            if let Some(e) = email {
+                contact.email = e;
+            }
+            if bank_change {
+                if branch_code.is_some() {
+                    contact.branch_code = bsb;
+                }
+                if account_number.is_some() {
+                    contact.account_number = account;
+                }
+                contact.bank_account_id = util::uuid();
+            }
+            if metadata.is_some() {
+                contact.metadata = metadata;
+            }
+            if bank_change {
+                // Changing the bank account drops the Contact's bank connections.
+                for b in st
+                    .bank_connections
+                    .iter_mut()
+                    .filter(|b| b.contact_id == id)
+                {
+                    b.state = "removed";
+                    b.removed_at.get_or_insert(cx.now);
+                }
+            }
+            let contact = st.contacts[index].clone();
+            ok(StatusCode::OK, st.contact_json(&contact, cx.base_url))
+        },
+    )
 }
 
 async fn remove_contact(
@@ -369,11 +443,7 @@ async fn remove_contact(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("contacts"), |st, _| {
         let before = st.contacts.len();
         st.contacts.retain(|c| c.id != id);
         if st.contacts.len() == before {
@@ -391,43 +461,42 @@ async fn update_payid_name(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("contacts")) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let mut errors = Vec::new();
-        let name = text(&body, "payid_name", "Payid name", true, &mut errors);
-        if name.as_deref().is_some_and(|n| !is_printable_ascii(n)) {
-            errors.push("Payid name must be printable ASCII".into());
-        }
-        if !errors.is_empty() {
-            return resource_error(StatusCode::BAD_REQUEST, &errors.join(", "));
-        }
-        let Some(contact) = st.contacts.iter_mut().find(|c| c.id == id) else {
-            return not_found("Receivable Contact");
-        };
-        match &mut contact.payid {
-            Some(payid) if payid.state == "active" && !contact.disabled => {
-                payid.name = name.unwrap_or_default();
-                let mut response = StatusCode::ACCEPTED.into_response();
-                response.extensions_mut().insert(Shaped);
-                response
+    authed_json(
+        &shared,
+        &headers,
+        Some("contacts"),
+        &body,
+        &["payid_name"],
+        |st, _, body| {
+            let mut errors = Vec::new();
+            let name = text(&body, "payid_name", "Payid name", true, &mut errors);
+            if name.as_deref().is_some_and(|n| !is_printable_ascii(n)) {
+                errors.push("Payid name must be printable ASCII".into());
             }
-            Some(_) => resource_error(
-                StatusCode::BAD_REQUEST,
-                "Only an active Receivable Contact's PayID can be renamed",
-            ),
-            None => resource_error(
-                StatusCode::BAD_REQUEST,
-                "Contact is not a Receivable Contact with a PayID",
-            ),
-        }
-    })
+            if !errors.is_empty() {
+                return resource_error(StatusCode::BAD_REQUEST, &errors.join(", "));
+            }
+            let Some(contact) = st.contacts.iter_mut().find(|c| c.id == id) else {
+                return not_found("Receivable Contact");
+            };
+            match &mut contact.payid {
+                Some(payid) if payid.state == "active" && !contact.disabled => {
+                    payid.name = name.unwrap_or_default();
+                    let mut response = StatusCode::ACCEPTED.into_response();
+                    response.extensions_mut().insert(Shaped);
+                    response
+                }
+                Some(_) => resource_error(
+                    StatusCode::BAD_REQUEST,
+                    "Only an active Receivable Contact's PayID can be renamed",
+                ),
+                None => resource_error(
+                    StatusCode::BAD_REQUEST,
+                    "Contact is not a Receivable Contact with a PayID",
+                ),
+            }
+        },
+    )
 }
 
 fn set_receivable_disabled(
@@ -436,11 +505,7 @@ fn set_receivable_disabled(
     id: &str,
     disabled: bool,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, headers, cx.now, Some("contacts")) {
-            return r;
-        }
+    authed(shared, headers, Some("contacts"), |st, _| {
         match st.contacts.iter_mut().find(|c| c.id == id) {
             None => not_found("Receivable Contact"),
             Some(c) if !c.receivable => resource_error(

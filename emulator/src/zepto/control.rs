@@ -1,5 +1,7 @@
 //! The control endpoints of Zepto, mounted at `/_emulator/zepto`: run the processing cycle,
-//! manage webhook endpoints, token lifetimes and Contacts' Agreements.
+//! manage webhook endpoints and token lifetimes, and play the Contacts' part: accepting
+//! Agreements (directly, or through an Unassigned or Open Agreement's link) and connecting
+//! their bank.
 
 use std::sync::Arc;
 
@@ -11,6 +13,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use serde_json::{Map, Value, json};
 
+use super::agreements::{Agreement, Authoriser, Terms, parse_terms};
 use super::*;
 use crate::seed;
 use crate::server::{Shared, json as json_response};
@@ -27,11 +30,24 @@ pub(crate) fn control_router() -> Router<Arc<Shared>> {
         .route("/webhooks/{id}", delete(control_delete_webhook))
         .route("/token-lifetime", post(control_token_lifetime))
         .route("/contacts/{id}/agreement", post(control_agreement))
+        .route(
+            "/contacts/{id}/bank_connection",
+            post(control_bank_connection),
+        )
         .route("/contacts/{id}", get(control_contact))
+        .route(
+            "/unassigned_agreements/{ref}/accept",
+            post(control_accept_unassigned),
+        )
+        .route(
+            "/unassigned_agreements/{ref}/decline",
+            post(control_decline_unassigned),
+        )
+        .route("/open_agreements/{ref}/accept", post(control_accept_open))
 }
 
 fn control_error(status: StatusCode, message: impl AsRef<str>) -> Response {
-    crate::control::error(status, message.as_ref())
+    crate::control_api::error(status, message.as_ref())
 }
 
 fn control_body(body: &[u8]) -> Result<Map<String, Value>, Response> {
@@ -180,8 +196,9 @@ async fn control_token_lifetime(State(shared): State<Arc<Shared>>, body: Bytes) 
     })
 }
 
-/// `{"accepted": bool}`: whether the Contact has an accepted Agreement (every Contact has one
-/// until this says otherwise); without one, Payment Requests to it answer 422.
+/// `{"accepted": true, "terms"?}`: the Contact accepts an Agreement (the invitation Zepto's
+/// dashboard sends; the API has no call for it), without limits unless `terms` says;
+/// `{"accepted": false}`: its accepted Agreements are cancelled.
 async fn control_agreement(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
@@ -195,29 +212,223 @@ async fn control_agreement(
         .get("accepted")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    shared.run(
-        |st, _| match st.zepto.contacts.iter_mut().find(|c| c.id == id) {
-            Some(c) => {
-                c.agreement = accepted;
-                json_response(
-                    StatusCode::OK,
-                    &json!({ "contact_id": id, "agreement_accepted": accepted }),
-                )
+    let mut errors = Vec::new();
+    let terms = match request.get("terms") {
+        None | Some(Value::Null) => Some(Terms::default()),
+        terms => parse_terms(terms, false, &mut errors),
+    };
+    let Some(terms) = terms.filter(|_| errors.is_empty()) else {
+        return control_error(StatusCode::BAD_REQUEST, errors.join(", "));
+    };
+    shared.run(|st, cx| {
+        let st = &mut st.zepto;
+        let Some(contact) = st.contact(&id).cloned() else {
+            return control_error(StatusCode::NOT_FOUND, format!("no Zepto contact {id}"));
+        };
+        let mut changed = Vec::new();
+        if accepted {
+            let reference = st.next_ref("A");
+            st.agreements.push(Agreement::accepted(
+                reference.clone(),
+                &contact,
+                terms,
+                None,
+                cx.now,
+            ));
+            st.emit_agreement(cx, &reference, "accepted");
+            changed.push(reference);
+        } else {
+            for a in st
+                .agreements
+                .iter_mut()
+                .filter(|a| a.status == "accepted" && a.contact_id.as_deref() == Some(id.as_str()))
+            {
+                a.status = "cancelled";
+                a.responded_at = Some(cx.now);
+                changed.push(a.reference.clone());
             }
-            None => control_error(StatusCode::NOT_FOUND, format!("no Zepto contact {id}")),
+            for reference in &changed {
+                st.emit_agreement(cx, reference, "cancelled");
+            }
+        }
+        json_response(
+            StatusCode::OK,
+            &json!({ "contact_id": id, "agreement_accepted": accepted, "agreement_refs": changed }),
+        )
+    })
+}
+
+/// What the person accepting an Agreement's link enters (every field has a default).
+fn authoriser(request: &Map<String, Value>) -> Authoriser {
+    let text = |name: &str, default: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    Authoriser {
+        name: text("name", "Agreement Authoriser"),
+        email: text("email", "authoriser@example.com"),
+        branch_code: text("branch_code", "062000"),
+        account_number: text("account_number", "12345678"),
+    }
+}
+
+/// Answers a control action's result, or its error.
+fn outcome(result: Result<Value, (StatusCode, String)>) -> Response {
+    match result {
+        Ok(body) => json_response(StatusCode::OK, &body),
+        Err((status, message)) => control_error(status, message),
+    }
+}
+
+/// `{"name"?, "email"?, "branch_code"?, "account_number"?}`: someone accepts the Unassigned
+/// Agreement through its link; they become a Contact and the Agreement theirs.
+async fn control_accept_unassigned(
+    State(shared): State<Arc<Shared>>,
+    Path(reference): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request = match control_body(&body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    shared.run(|st, cx| {
+        outcome(agreements::accept_unassigned(
+            &mut st.zepto,
+            cx,
+            &reference,
+            authoriser(&request),
+        ))
+    })
+}
+
+/// Someone declines the Unassigned Agreement through its link.
+async fn control_decline_unassigned(
+    State(shared): State<Arc<Shared>>,
+    Path(reference): Path<String>,
+) -> Response {
+    shared.run(|st, cx| {
+        outcome(agreements::decline_unassigned(
+            &mut st.zepto,
+            cx,
+            &reference,
+        ))
+    })
+}
+
+/// `{"name"?, "email"?, "branch_code"?, "account_number"?}`: someone accepts the Open
+/// Agreement through its link; they become a Contact with a new Agreement.
+async fn control_accept_open(
+    State(shared): State<Arc<Shared>>,
+    Path(reference): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request = match control_body(&body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    shared.run(|st, cx| {
+        outcome(open_agreements::accept(
+            &mut st.zepto,
+            cx,
+            &reference,
+            authoriser(&request),
+        ))
+    })
+}
+
+/// `{"balance"?: cents, "state"?: "active" | "credentials_invalid"}`: the Contact connects
+/// their bank (through `links.add_bank_connection`), or the connection's balance or state
+/// changes. The balance defaults to the sandbox's $123.45.
+async fn control_bank_connection(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request = match control_body(&body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let balance = match request.get("balance") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(b) => Some(b),
+            None => return control_error(StatusCode::BAD_REQUEST, "`balance` must be cents"),
         },
-    )
+    };
+    let state = match request.get("state").and_then(Value::as_str) {
+        None => None,
+        Some("active") => Some("active"),
+        Some("credentials_invalid") => Some("credentials_invalid"),
+        Some(_) => {
+            return control_error(
+                StatusCode::BAD_REQUEST,
+                "`state` must be active or credentials_invalid",
+            );
+        }
+    };
+    shared.run(|st, cx| {
+        let st = &mut st.zepto;
+        if st.contact(&id).is_none() {
+            return control_error(StatusCode::NOT_FOUND, format!("no Zepto contact {id}"));
+        }
+        let existing = st
+            .bank_connections
+            .iter_mut()
+            .rev()
+            .find(|b| b.contact_id == id && b.state != "removed");
+        let connection_id = match existing {
+            Some(b) => {
+                if let Some(balance) = balance {
+                    b.balance = balance;
+                }
+                if let Some(state) = state {
+                    b.state = state;
+                }
+                b.id.clone()
+            }
+            None => st.connect_bank(
+                &id,
+                balance.unwrap_or(bank_connections::SANDBOX_BALANCE),
+                state.unwrap_or("active"),
+                cx.now,
+            ),
+        };
+        json_response(
+            StatusCode::OK,
+            &json!({ "contact_id": id, "bank_connection_id": connection_id }),
+        )
+    })
 }
 
 async fn control_contact(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    shared.run(|st, _| match st.zepto.contact(&id) {
-        Some(c) => {
-            let mut body = contact_json(c, &shared.base_url);
-            if let Some(obj) = body.as_object_mut() {
-                obj.insert("agreement_accepted".into(), json!(c.agreement));
+    shared.run(|st, _| {
+        let st = &st.zepto;
+        match st.contact(&id) {
+            Some(c) => {
+                let mut body = st.contact_json(c, &shared.base_url);
+                let agreements: Vec<Value> = st
+                    .agreements
+                    .iter()
+                    .filter(|a| a.contact_id.as_deref() == Some(id.as_str()))
+                    .map(|a| json!({ "ref": a.reference, "status": a.status }))
+                    .collect();
+                if let Some(obj) = body.as_object_mut() {
+                    obj.insert(
+                        "agreement_accepted".into(),
+                        json!(agreements.iter().any(|a| a["status"] == "accepted")),
+                    );
+                    obj.insert("agreements".into(), json!(agreements));
+                    obj.insert(
+                        "bank_balance".into(),
+                        json!(st.bank_connection(&id).map(|b| b.balance)),
+                    );
+                }
+                json_response(StatusCode::OK, &body)
             }
-            json_response(StatusCode::OK, &body)
+            None => control_error(StatusCode::NOT_FOUND, format!("no Zepto contact {id}")),
         }
-        None => control_error(StatusCode::NOT_FOUND, format!("no Zepto contact {id}")),
     })
 }

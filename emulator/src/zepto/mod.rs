@@ -5,12 +5,15 @@
 //! (error shapes, pagination), `fields` the request-field rules, `processing` the cycle that
 //! moves transactions.
 
+mod agreements;
 mod bank_accounts;
+mod bank_connections;
 mod contacts;
 mod control;
 mod fields;
 mod idempotency;
 mod oauth;
+mod open_agreements;
 mod payment_requests;
 mod payments;
 mod payouts;
@@ -27,8 +30,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::StatusCode;
-use serde_json::{Value, json};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use crate::config::EmulatorConfig;
@@ -38,12 +41,15 @@ use crate::util;
 
 use crate::server::Shaped;
 use crate::webhooks::{Job, Provider, Signing};
+use agreements::Agreement;
 use axum::response::{IntoResponse, Response};
 use bank_accounts::{
     BANK_NAME, FLOAT_ACCOUNT_NUMBER, FLOAT_BANK_NAME, FLOAT_BRANCH_CODE, is_own_bank_account,
 };
+use bank_connections::BankConnection;
 use contacts::Contact;
-use contacts::contact_json;
+use open_agreements::OpenAgreement;
+
 use fields::*;
 use idempotency::IdempotencyRecord;
 use idempotency::{IDEMPOTENCY_HOURS, check_idempotency, remember_key};
@@ -70,7 +76,10 @@ pub(crate) const MAX_TOKEN_TTL_SECONDS: u64 = 10 * 365 * 86_400;
 
 /// The API, mounted at `/zepto/api`.
 pub(crate) fn api_router() -> Router<Arc<Shared>> {
-    let mut router = Router::new()
+    Router::new()
+        .merge(agreements::routes())
+        .merge(bank_connections::routes())
+        .merge(open_agreements::routes())
         .merge(contacts::routes())
         .merge(payments::routes())
         .merge(payouts::routes())
@@ -81,25 +90,15 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
         .merge(transfers::routes())
         .merge(bank_accounts::routes())
         .merge(users::routes())
-        .merge(webhooks::routes());
-    for (method, path, operation) in NOT_EMULATED {
-        let handler = move || async move { not_emulated(method, path, operation) };
-        let method_router: axum::routing::MethodRouter<Arc<Shared>> = match *method {
-            "GET" => axum::routing::get(handler),
-            "POST" => axum::routing::post(handler),
-            "PATCH" => axum::routing::patch(handler),
-            _ => axum::routing::delete(handler),
-        };
-        router = router.route(path, method_router);
-    }
-    router.fallback(|| async {
-        detailed_error(
-            StatusCode::NOT_FOUND,
-            "Not Found",
-            "No such endpoint in the Zepto API",
-            None,
-        )
-    })
+        .merge(webhooks::routes())
+        .fallback(|| async {
+            detailed_error(
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                "No such endpoint in the Zepto API",
+                None,
+            )
+        })
 }
 
 /// Zepto's state: resources, tokens, webhook endpoints and their deliveries.
@@ -112,6 +111,9 @@ pub(crate) struct ZeptoState {
     pub(crate) payment_requests: Vec<PaymentRequest>,
     pub(crate) refunds: Vec<Refund>,
     pub(crate) transfers: Vec<Transfer>,
+    pub(crate) agreements: Vec<Agreement>,
+    pub(crate) open_agreements: Vec<OpenAgreement>,
+    pub(crate) bank_connections: Vec<BankConnection>,
     pub(crate) transactions: Vec<Txn>,
     pub(crate) idempotency: HashMap<String, IdempotencyRecord>,
     pub(crate) webhooks: Vec<WebhookConfig>,
@@ -142,6 +144,9 @@ impl ZeptoState {
             payment_requests: Vec::new(),
             refunds: Vec::new(),
             transfers: Vec::new(),
+            agreements: Vec::new(),
+            open_agreements: Vec::new(),
+            bank_connections: Vec::new(),
             transactions: Vec::new(),
             idempotency: HashMap::new(),
             webhooks,
@@ -207,6 +212,40 @@ pub(crate) fn activate_payids(st: &mut ZeptoState, created_before: OffsetDateTim
     }
 }
 
+/// Runs `handle` on Zepto's state for a request whose token has `scope`.
+pub(super) fn authed(
+    shared: &Shared,
+    headers: &HeaderMap,
+    scope: Option<&str>,
+    handle: impl FnOnce(&mut ZeptoState, &mut Ctx<'_>) -> Response,
+) -> Response {
+    shared.run(|st, cx| {
+        let st = &mut st.zepto;
+        match authenticate(st, headers, cx.now, scope) {
+            Ok(()) => handle(st, cx),
+            Err(r) => r,
+        }
+    })
+}
+
+/// [`authed`] for a request with a JSON object body of the documented `fields`
+/// ([`wire::request_body`]).
+pub(super) fn authed_json(
+    shared: &Shared,
+    headers: &HeaderMap,
+    scope: Option<&str>,
+    body: &[u8],
+    fields: &[&str],
+    handle: impl FnOnce(&mut ZeptoState, &mut Ctx<'_>, Map<String, Value>) -> Response,
+) -> Response {
+    authed(shared, headers, scope, |st, cx| {
+        match request_body(headers, body, fields, cx.strict) {
+            Ok(body) => handle(st, cx, body),
+            Err(r) => r,
+        }
+    })
+}
+
 /// The webhook endpoints and the token lifetime, for `GET /_emulator`.
 pub(crate) fn describe(shared: &Shared) -> Value {
     shared.run(|st, _| {
@@ -215,60 +254,4 @@ pub(crate) fn describe(shared: &Shared) -> Value {
             "access_token_ttl_seconds": st.zepto.token_ttl.as_secs(),
         })
     })
-}
-
-/// The operations of Zepto's API the emulator does not emulate, as `(method, path, operation)`.
-pub(crate) const NOT_EMULATED: &[(&str, &str, &str)] = &[
-    ("GET", "/agreements/outgoing", "listOutgoingAgreements"),
-    ("GET", "/agreements/{agreement_ref}", "getAgreement"),
-    ("DELETE", "/agreements/{agreement_ref}", "cancelAgreement"),
-    ("GET", "/bank_connections", "listBankConnections"),
-    ("GET", "/bank_connections/{id}", "getBankConnection"),
-    ("DELETE", "/bank_connections/{id}", "removeBankConnection"),
-    (
-        "POST",
-        "/contacts/{id}/refresh_balance",
-        "refreshContactBankConnection",
-    ),
-    ("POST", "/open_agreements", "createOpenAgreement"),
-    ("GET", "/open_agreements", "listOpenAgreements"),
-    (
-        "POST",
-        "/open_agreements/{open_agreement_ref}/activate",
-        "activateOpenAgreement",
-    ),
-    (
-        "POST",
-        "/open_agreements/{open_agreement_ref}/close",
-        "closeOpenAgreement",
-    ),
-    ("POST", "/payouts/{ref}/retry", "retryPayout"),
-    (
-        "POST",
-        "/unassigned_agreements",
-        "proposeUnassignedAgreement",
-    ),
-    ("GET", "/unassigned_agreements", "listUnassignedAgreements"),
-    (
-        "GET",
-        "/unassigned_agreements/{unassigned_agreement_ref}",
-        "getUnassignedAgreement",
-    ),
-    (
-        "DELETE",
-        "/unassigned_agreements/{unassigned_agreement_ref}",
-        "deleteUnassignedAgreement",
-    ),
-];
-
-/// A 501 in Zepto's detailed error shape, naming the operation.
-pub(crate) fn not_emulated(method: &str, path: &str, operation: &str) -> Response {
-    detailed_error(
-        StatusCode::NOT_IMPLEMENTED,
-        "Not Implemented",
-        &format!(
-            "The splitkit emulator does not emulate {operation} ({method} {path}). Test it against Zepto's sandbox."
-        ),
-        None,
-    )
 }

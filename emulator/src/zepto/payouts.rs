@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, post};
-use serde_json::Map;
 
 use super::*;
 use crate::seed;
@@ -18,6 +17,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/payouts/{ref}", delete(void_payout))
         .route("/payouts/{ref}/void", post(void_payout_with_details))
+        .route("/payouts/{ref}/retry", post(retry_payout))
 }
 
 /// Voids the debit (and the credit waiting for it) with `user_voided`, and the voider's
@@ -60,42 +60,41 @@ async fn void_payout(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| void(&mut st.zepto, cx, &headers, &reference, None))
+    authed(&shared, &headers, Some("payments"), |st, cx| {
+        void(st, cx, &reference, None)
+    })
 }
 
-/// `POST /payouts/{ref}/void` with an optional `{"details": "..."}`.
+/// `POST /payouts/{ref}/void` with an optional `{"details": "..."}` (or no body).
 async fn void_payout_with_details(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     Path(reference): Path<String>,
     body: Bytes,
 ) -> Response {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
-    } else {
-        match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        }
-    };
-    let mut errors = Vec::new();
-    let details = text(&body, "details", "Details", false, &mut errors);
-    if !errors.is_empty() {
-        return unprocessable(&errors);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return authed(&shared, &headers, Some("payments"), |st, cx| {
+            void(st, cx, &reference, None)
+        });
     }
-    shared.run(|st, cx| void(&mut st.zepto, cx, &headers, &reference, details.as_deref()))
+    authed_json(
+        &shared,
+        &headers,
+        Some("payments"),
+        &body,
+        &["details"],
+        |st, cx, body| {
+            let mut errors = Vec::new();
+            let details = text(&body, "details", "Details", false, &mut errors);
+            if !errors.is_empty() {
+                return unprocessable(&errors);
+            }
+            void(st, cx, &reference, details.as_deref())
+        },
+    )
 }
 
-fn void(
-    st: &mut ZeptoState,
-    cx: &mut Ctx<'_>,
-    headers: &HeaderMap,
-    reference: &str,
-    details: Option<&str>,
-) -> Response {
-    if let Err(r) = authenticate(st, headers, cx.now, Some("payments")) {
-        return r;
-    }
+fn void(st: &mut ZeptoState, cx: &mut Ctx<'_>, reference: &str, details: Option<&str>) -> Response {
     match st.txn(reference) {
         Some(t) if t.kind == TxnKind::PaymentDebit => {
             if t.status != "maturing" {
@@ -112,4 +111,62 @@ fn void(
     }
     void_pair(st, cx, reference, details);
     no_content()
+}
+
+/// `POST /payouts/{credit_ref}/retry` (deprecated by Zepto): a Payment Request whose
+/// transactions were `prefailed` for insufficient funds is tried again, when the Contact's
+/// bank connection now shows enough. Answers the credit, `maturing` again.
+async fn retry_payout(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    authed(&shared, &headers, Some("payment_requests"), |st, cx| {
+        let Some(credit) = st
+            .txn(&reference)
+            .filter(|t| t.kind == TxnKind::CollectionCredit)
+            .cloned()
+        else {
+            return not_found("Payment Request credit");
+        };
+        if credit.status != "prefailed" {
+            return resource_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!(
+                    "Only a prefailed Payment Request can be retried; {reference} is {}",
+                    credit.status
+                ),
+            );
+        }
+        if let Some(why) = st.precheck(&credit.party_contact_id, credit.amount) {
+            return resource_error(StatusCode::UNPROCESSABLE_ENTITY, why);
+        }
+        let debit_ref = credit.after.clone().unwrap_or_default();
+        for (leg, step) in [(debit_ref.as_str(), 0), (reference.as_str(), 1)] {
+            if let Some(t) = st.txn_mut(leg) {
+                t.status = "maturing";
+                t.status_changed_at = cx.now;
+                t.failure_reason = None;
+                t.step = step;
+            }
+        }
+        if let Some(request) = st
+            .payment_requests
+            .iter_mut()
+            .find(|p| p.credit_ref.as_deref() == Some(reference.as_str()))
+        {
+            request.status_reason = None;
+        }
+        let account = credit.bank_account_id.clone();
+        emit_scheduled(
+            st,
+            cx,
+            [(&debit_ref, "creditor_debit"), (&reference, "credit")],
+            &account,
+        );
+        match st.txn(&reference) {
+            Some(t) => ok(StatusCode::OK, txn_json(t)),
+            None => not_found("Payment Request credit"),
+        }
+    })
 }

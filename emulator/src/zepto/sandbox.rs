@@ -112,6 +112,7 @@ fn receive(
             authoriser_id: contact.anyone_account_id.clone(),
             contact_initiated: true,
             status: "approved",
+            status_reason: None,
             matures_at: cx.now,
             responded_at: Some(cx.now),
             created_at: cx.now,
@@ -235,22 +236,20 @@ fn simulation(
     shared: &Shared,
     headers: &HeaderMap,
     body: &[u8],
+    fields: &[&str],
     handle: impl FnOnce(&mut ZeptoState, &mut Ctx<'_>, &Map<String, Value>) -> Result<Value, String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, headers, cx.now, None) {
-            return r;
-        }
-        let body = match json_object(body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        match handle(st, cx, &body) {
+    authed_json(
+        shared,
+        headers,
+        None,
+        body,
+        fields,
+        |st, cx, body| match handle(st, cx, &body) {
             Ok(data) => ok(StatusCode::CREATED, data),
             Err(sentence) => resource_error(StatusCode::BAD_REQUEST, &sentence),
-        }
-    })
+        },
+    )
 }
 
 /// `POST /simulate/incoming_npp_payid_payment`.
@@ -259,7 +258,17 @@ pub(super) async fn incoming_npp_payid_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "payid_email",
+        "amount",
+        "payment_description",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+        "debtor_legal_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         let mut errors = Vec::new();
         let payid_email = text(body, "payid_email", "Payid email", true, &mut errors);
         length(&payid_email, "Payid email", 6, 256, &mut errors);
@@ -371,7 +380,18 @@ pub(super) async fn incoming_npp_bban_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "to_bsb",
+        "to_account_number",
+        "amount",
+        "payment_description",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+        "debtor_legal_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         account_payment(st, cx, body, Rail::Npp)
     })
 }
@@ -382,7 +402,16 @@ pub(super) async fn incoming_de_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "to_bsb",
+        "to_account_number",
+        "amount",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         account_payment(st, cx, body, Rail::DirectEntry)
     })
 }
@@ -394,15 +423,8 @@ pub(super) async fn incoming_payid_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
+    const FIELDS: &[&str] = &["payid_email", "amount"];
+    authed_json(&shared, &headers, None, &body, FIELDS, |st, cx, body| {
         let mut errors = Vec::new();
         let payid_email = text(&body, "payid_email", "Payid email", true, &mut errors);
         length(&payid_email, "Payid email", 6, 256, &mut errors);

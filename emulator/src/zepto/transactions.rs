@@ -265,11 +265,7 @@ async fn list_transactions(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("transactions")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("transactions"), |st, cx| {
         let both = match single(&query, "both_parties") {
             None => false,
             Some("true") => true,

@@ -17,10 +17,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
 }
 
 async fn get_user(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    shared.run(|st, cx| {
-        if let Err(r) = authenticate(&st.zepto, &headers, cx.now, Some("public")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("public"), |_, _| {
         ok(
             StatusCode::OK,
             json!({

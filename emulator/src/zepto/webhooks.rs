@@ -183,11 +183,7 @@ async fn list_webhooks(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
+    authed(&shared, &headers, None, |st, cx| {
         let items = st
             .webhooks
             .iter()
@@ -238,11 +234,7 @@ pub(super) async fn list_deliveries(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
+    authed(&shared, &headers, None, |st, cx| {
         if !st.webhooks.iter().any(|w| w.id == id) {
             return not_found("Webhook");
         }
@@ -311,11 +303,7 @@ pub(super) async fn get_delivery(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
+    authed(&shared, &headers, None, |st, _| {
         match st.deliveries.iter().find(|d| d.id == id) {
             Some(d) => {
                 let mut body = delivery_json(d);

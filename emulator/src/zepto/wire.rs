@@ -1,7 +1,7 @@
 //! Zepto's wire conventions: its two error shapes, `{"data": ...}` answers, Link-header
 //! pagination, query strings, JSON bodies and UTC timestamps to the second.
 
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -152,6 +152,61 @@ pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, Response> {
             None,
         )),
     }
+}
+
+/// The JSON object body of a request that takes the documented `fields`. Strict, the body must
+/// come as `Content-Type: application/json` (Zepto reads no other) and hold no other field (a
+/// misspelt field would be dropped silently by Zepto; the emulator names it instead).
+pub(crate) fn request_body(
+    headers: &HeaderMap,
+    body: &[u8],
+    fields: &[&str],
+    strict: bool,
+) -> Result<Map<String, Value>, Response> {
+    if strict {
+        let json = util::header(headers, "content-type")
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(detailed_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported Media Type",
+                "Send the request body as JSON with `Content-Type: application/json`",
+                None,
+            ));
+        }
+    }
+    let body = json_object(body)?;
+    if strict && let Some(sentence) = unknown_fields(&body, fields, "") {
+        return Err(resource_error(StatusCode::UNPROCESSABLE_ENTITY, &sentence));
+    }
+    Ok(body)
+}
+
+/// A sentence naming the fields of `object` that are not in `fields` (`prefix` names the
+/// object, e.g. `payouts[0].`), if any.
+pub(crate) fn unknown_fields(
+    object: &Map<String, Value>,
+    fields: &[&str],
+    prefix: &str,
+) -> Option<String> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| format!("{prefix}{k}"))
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "Unknown field{} {}: the fields here are {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            fields
+                .iter()
+                .map(|f| format!("{prefix}{f}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// Groups filters by name, splitting comma-separated multi-value filters.
