@@ -457,6 +457,15 @@ impl Requests<'_> {
         Ok(self.http.get::<Data<ApiRequest>>("/requests").await?.data)
     }
 
+    /// The requests to one provider's API, oldest first.
+    pub async fn of(&self, provider: Provider) -> Result<Vec<ApiRequest>, ControlError> {
+        Ok(self
+            .http
+            .get::<Data<ApiRequest>>(&format!("/requests?provider={}", provider.as_str()))
+            .await?
+            .data)
+    }
+
     /// The requests to one operation (`createPayment`), oldest first.
     pub async fn to(
         &self,
