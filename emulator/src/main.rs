@@ -5,7 +5,7 @@
 //! splitkit-emulator [--port 4010] [--bind 127.0.0.1:4010]
 //!                   [--fairshare-webhook-url URL] [--zepto-webhook-url URL]
 //!                   [--zepto-token-ttl SECONDS] [--splitable-error-status 200|500]
-//!                   [--ante-headless] [--ante-min-order-total CENTS]
+//!                   [--ante-headless] [--ante-min-order-total CENTS] [--lenient]
 //!                   [--webhook-retry-schedule PROVIDER=SPEC]... [--webhook-retry-delays-ms 100,250,500]
 //! ```
 //!
@@ -21,7 +21,7 @@ use splitkit_emulator::{Emulator, EmulatorConfig, Provider, RetrySchedule, seed}
 
 const USAGE: &str = "usage: splitkit-emulator [--port N] [--bind ADDR:PORT] \
 [--fairshare-webhook-url URL] [--zepto-webhook-url URL] [--zepto-token-ttl SECONDS] \
-[--splitable-error-status STATUS] [--ante-headless] [--ante-min-order-total CENTS] \
+[--splitable-error-status STATUS] [--ante-headless] [--ante-min-order-total CENTS] [--lenient] \
 [--webhook-retry-schedule PROVIDER=SPEC]... [--webhook-retry-delays-ms MS,MS,...]
   SPEC: none | zepto | splitable | fairshare | ante | DURATION*COUNT (5m*12) | DURATION,... (10s,1m)
 environment: SPLITKIT_EMULATOR_PORT (default 4010)";
@@ -74,6 +74,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<EmulatorConfig, Stri
                 );
             }
             "--ante-headless" => config = config.ante_headless_enabled(true),
+            "--lenient" => config = config.lenient(true),
             "--ante-min-order-total" => {
                 let v = value("--ante-min-order-total")?;
                 config = config.ante_min_order_total(
@@ -203,6 +204,7 @@ mod tests {
             "--zepto-token-ttl",
             "60",
             "--ante-headless",
+            "--lenient",
             "--webhook-retry-delays-ms",
             "10,20",
             "--webhook-retry-schedule",
@@ -212,6 +214,8 @@ mod tests {
         assert_eq!(config.bind.port(), 5001);
         assert_eq!(config.zepto_access_token_ttl, Duration::from_secs(60));
         assert!(config.ante_headless_enabled);
+        assert!(config.lenient);
+        assert!(!args(&[]).unwrap_or_default().lenient);
         assert_eq!(config.retry_schedule(Provider::Zepto).attempts(), 3);
         assert_eq!(
             config.retry_schedule(Provider::Splitable),

@@ -28,10 +28,20 @@ pub(super) struct Cart {
     pub(super) metadata: Option<BTreeMap<String, String>>,
 }
 
-pub(super) fn parse_cart(value: Option<&Value>) -> Result<Cart, Response> {
+/// Reads and checks the cart. Strict, its objects hold only the documented fields and item ids
+/// are strings (lenient, a numeric id is read as its text).
+pub(super) fn parse_cart(value: Option<&Value>, strict: bool) -> Result<Cart, Response> {
     let Some(Value::Object(cart)) = value else {
         return Err(bad("cart is required"));
     };
+    known_fields(
+        cart,
+        &[
+            "total", "currency", "items", "tax", "shipping", "fees", "metadata",
+        ],
+        "cart.",
+        strict,
+    )?;
     let (Some(_), Some(_)) = (cart.get("total"), cart.get("currency")) else {
         return Err(bad("cart.total, cart.currency required"));
     };
@@ -52,10 +62,16 @@ pub(super) fn parse_cart(value: Option<&Value>) -> Result<Cart, Response> {
         let Value::Object(item) = item else {
             return Err(bad(format!("{path} must be an object")));
         };
+        known_fields(
+            item,
+            &["id", "name", "quantity", "unit_price", "image_url"],
+            &format!("{path}."),
+            strict,
+        )?;
         let id = match item.get("id") {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Number(n)) if !strict => n.to_string(),
             Some(_) => return Err(bad(format!("{path}.id must be a string"))),
         };
         let name = str_field(item, "name", &format!("{path}.name"))?
@@ -82,6 +98,7 @@ pub(super) fn parse_cart(value: Option<&Value>) -> Result<Cart, Response> {
                 let Value::Object(fee) = fee else {
                     return Err(bad(format!("{path} must be an object")));
                 };
+                known_fields(fee, &["id", "label", "amount"], &format!("{path}."), strict)?;
                 let id = str_field(fee, "id", &format!("{path}.id"))?
                     .ok_or_else(|| bad(format!("{path}.id is required")))?;
                 let label = str_field(fee, "label", &format!("{path}.label"))?
@@ -203,27 +220,39 @@ pub(super) fn canonical_cart(cart: &Cart, order: IdOrder) -> String {
     out
 }
 
-pub(super) fn signature_matches(cart: &Cart, signature: &str) -> bool {
+/// Whether `signature` signs the cart. Strict, only in `ante-client`'s documented id order
+/// (`localeCompare`, ICU root collation); lenient, in code-unit order too.
+pub(super) fn signature_matches(cart: &Cart, signature: &str, strict: bool) -> bool {
     let secret = seed::ANTE_SIGNING_SECRET.trim();
-    [IdOrder::LocaleCompare, IdOrder::CodeUnits]
-        .into_iter()
-        .any(|order| {
-            let expected =
-                splitkit_common::webhook::sign(secret, &[canonical_cart(cart, order).as_bytes()]);
-            util::secret_eq(&expected, signature)
-        })
+    let orders: &[IdOrder] = if strict {
+        &[IdOrder::LocaleCompare]
+    } else {
+        &[IdOrder::LocaleCompare, IdOrder::CodeUnits]
+    };
+    orders.iter().any(|order| {
+        let expected =
+            splitkit_common::webhook::sign(secret, &[canonical_cart(cart, *order).as_bytes()]);
+        util::secret_eq(&expected, signature)
+    })
 }
 
-pub(super) fn cart_signature(headers: &HeaderMap) -> Option<&str> {
-    [
-        "x-ante-signature",
-        "x-ante-cart-signature",
-        "x-plurel-signature",
-        "x-plurel-cart-signature",
-    ]
-    .iter()
-    .find_map(|h| util::header(headers, h))
-    .map(str::trim)
+/// The cart signature. Strict, only under `X-Ante-Signature` (the header Ante documents);
+/// lenient, also under the reference storefront's aliases.
+pub(super) fn cart_signature(headers: &HeaderMap, strict: bool) -> Option<&str> {
+    let names: &[&str] = if strict {
+        &["x-ante-signature"]
+    } else {
+        &[
+            "x-ante-signature",
+            "x-ante-cart-signature",
+            "x-plurel-signature",
+            "x-plurel-cart-signature",
+        ]
+    };
+    names
+        .iter()
+        .find_map(|h| util::header(headers, h))
+        .map(str::trim)
 }
 
 #[cfg(test)]
@@ -238,7 +267,7 @@ mod tests {
             "fees": [{"id": "cleaning", "label": "Cleaning fee", "amount": 500}],
             "metadata": {"order_ref": "ORD-1042"}
         });
-        parse_cart(Some(&value)).unwrap_or_else(|_| unreachable!())
+        parse_cart(Some(&value), true).unwrap_or_else(|_| unreachable!())
     }
 
     #[test]
@@ -265,7 +294,7 @@ mod tests {
                 {"name": "A", "quantity": 1, "unit_price": 1}
             ]
         });
-        let cart = parse_cart(Some(&value)).unwrap_or_else(|_| unreachable!());
+        let cart = parse_cart(Some(&value), true).unwrap_or_else(|_| unreachable!());
         assert_eq!(
             canonical_cart(&cart, IdOrder::CodeUnits),
             r#"{"total":3,"currency":"usd","items":[{"id":"","name":"A","quantity":1,"unit_price":1},{"id":"B","name":"C","quantity":1,"unit_price":1},{"id":"b","name":"B","quantity":1,"unit_price":1}],"tax":0,"shipping":0,"fees":[]}"#
@@ -279,7 +308,7 @@ mod tests {
 
     #[test]
     fn cart_rules() {
-        let err = |v: Value| parse_cart(Some(&v)).is_err();
+        let err = |v: Value| parse_cart(Some(&v), true).is_err();
         assert!(err(json!({"currency": "usd", "items": []})));
         assert!(err(json!({"total": 1, "currency": "usd", "items": []})));
         assert!(err(
@@ -294,5 +323,11 @@ mod tests {
         assert!(!err(
             json!({"total": 1, "currency": "usd", "items": [{"name": "a", "quantity": 1, "unit_price": 1}]})
         ));
+        assert!(err(
+            json!({"total": 1, "currency": "usd", "items": [{"name": "a", "quantity": 1, "unit_price": 1, "sku": "x"}]})
+        ));
+        let numeric_id = json!({"total": 1, "currency": "usd", "items": [{"id": 7, "name": "a", "quantity": 1, "unit_price": 1}]});
+        assert!(parse_cart(Some(&numeric_id), true).is_err());
+        assert!(parse_cart(Some(&numeric_id), false).is_ok());
     }
 }

@@ -63,7 +63,8 @@ async fn create_endpoint(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let request = match parse_object(&body) {
+    let request = match request_object(&headers, &body, &["url", "events"], !shared.config.lenient)
+    {
         Ok(r) => r,
         Err(r) => return r,
     };

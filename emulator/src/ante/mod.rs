@@ -17,7 +17,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Map, Value, json};
@@ -83,6 +83,59 @@ pub(crate) fn api_router() -> Router<Arc<Shared>> {
 /// The hosted session page the `session_url` points at, mounted at `/ante`.
 pub(crate) fn pages_router() -> Router<Arc<Shared>> {
     Router::new().route("/session/{id}", get(session_page))
+}
+
+/// The JSON object body of a request. Strict, it must come as `Content-Type:
+/// application/json` and hold only the documented `fields`.
+fn request_object(
+    headers: &HeaderMap,
+    body: &[u8],
+    fields: &[&str],
+    strict: bool,
+) -> Result<Map<String, Value>, Response> {
+    if strict {
+        let json = util::header(headers, "content-type")
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type must be application/json",
+                None,
+            ));
+        }
+    }
+    let object = parse_object(body)?;
+    known_fields(&object, fields, "", strict)?;
+    Ok(object)
+}
+
+/// Strict, a 400 naming the fields of `object` (at `path`, e.g. `cart.`) that Ante does not
+/// document: Ante ignores what it does not know, so a misspelt field would pass unnoticed.
+fn known_fields(
+    object: &Map<String, Value>,
+    fields: &[&str],
+    path: &str,
+    strict: bool,
+) -> Result<(), Response> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| format!("{path}{k}"))
+        .collect();
+    if !strict || unknown.is_empty() {
+        return Ok(());
+    }
+    Err(bad(format!(
+        "Unknown field{} {} (the documented fields are {})",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", "),
+        fields
+            .iter()
+            .map(|f| format!("{path}{f}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
 }
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Response> {

@@ -126,13 +126,28 @@ pub(super) struct GroupConfig {
     pub(super) expiry_hours: i64,
 }
 
-pub(super) fn parse_group_config(value: Option<&Value>) -> Result<GroupConfig, Response> {
+pub(super) fn parse_group_config(
+    value: Option<&Value>,
+    strict: bool,
+) -> Result<GroupConfig, Response> {
     let empty = Map::new();
     let obj = match value {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(o)) => o,
         Some(_) => return Err(bad("group_config must be an object")),
     };
+    known_fields(
+        obj,
+        &[
+            "min_size",
+            "max_size",
+            "default_mode",
+            "allowed_modes",
+            "expiry_hours",
+        ],
+        "group_config.",
+        strict,
+    )?;
     let min_size = int_field(obj, "min_size", "group_config.min_size", Some(1))?.unwrap_or(2);
     let max_size = int_field(obj, "max_size", "group_config.max_size", Some(1))?;
     if let Some(max) = max_size {
@@ -190,15 +205,28 @@ async fn create_session(
         Ok(k) => k,
         Err(r) => return r,
     };
-    let request = match parse_object(&body) {
+    let strict = !shared.config.lenient;
+    let request = match request_object(
+        &headers,
+        &body,
+        &[
+            "cart",
+            "group_config",
+            "customer",
+            "success_url",
+            "cancel_url",
+            "webhook_url",
+        ],
+        strict,
+    ) {
         Ok(r) => r,
         Err(r) => return r,
     };
-    let cart = match parse_cart(request.get("cart")) {
+    let cart = match parse_cart(request.get("cart"), strict) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let group = match parse_group_config(request.get("group_config")) {
+    let group = match parse_group_config(request.get("group_config"), strict) {
         Ok(g) => g,
         Err(r) => return r,
     };
@@ -207,6 +235,9 @@ async fn create_session(
         Some(Value::Object(c)) => c.clone(),
         Some(_) => return bad("customer must be an object"),
     };
+    if let Err(r) = known_fields(&customer, &["name", "email", "phone"], "customer.", strict) {
+        return r;
+    }
     for field in ["name", "email", "phone"] {
         if let Err(r) = str_field(&customer, field, &format!("customer.{field}")) {
             return r;
@@ -228,13 +259,13 @@ async fn create_session(
             "webhook_url must be an HTTPS URL (the emulator also accepts http:// on 127.0.0.1 or localhost)",
         );
     }
-    match cart_signature(&headers) {
+    match cart_signature(&headers, strict) {
         Some(signature) => {
             let well_formed = signature.len() == 64
                 && signature
                     .bytes()
                     .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if !well_formed || !signature_matches(&cart, signature) {
+            if !well_formed || !signature_matches(&cart, signature, strict) {
                 return error(
                     StatusCode::BAD_REQUEST,
                     "Invalid cart signature (X-Ante-Signature)",

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::validation;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 /// A decimal amount written as a JSON number with at least two decimals (`200.00`, `2.50`,
@@ -35,6 +36,55 @@ pub(super) type Fields = BTreeMap<String, Box<RawValue>>;
 pub(super) fn parse_fields(body: &[u8]) -> Result<Fields, Response> {
     serde_json::from_slice::<Fields>(body)
         .map_err(|e| validation(format!("Request body must be a JSON object: {e}")))
+}
+
+/// The JSON object body of a request. Strict, it must come as `Content-Type:
+/// application/json` and hold only the documented `fields`.
+pub(super) fn request_fields(
+    headers: &HeaderMap,
+    body: &[u8],
+    fields: &[&str],
+    strict: bool,
+) -> Result<Fields, Response> {
+    if strict {
+        let json = crate::util::header(headers, "content-type")
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(super::error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "VALIDATION_ERROR",
+                "Content-Type must be application/json",
+            ));
+        }
+    }
+    let parsed = parse_fields(body)?;
+    known_fields(&parsed, fields, "", strict)?;
+    Ok(parsed)
+}
+
+/// Strict, a `VALIDATION_ERROR` naming the fields of an object (at `path`) that FairShare does
+/// not document (a misspelt field would otherwise be ignored).
+pub(super) fn known_fields(
+    object: &Fields,
+    fields: &[&str],
+    path: &str,
+    strict: bool,
+) -> Result<(), Response> {
+    let unknown: Vec<String> = object
+        .keys()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| format!("{path}{k}"))
+        .collect();
+    if !strict || unknown.is_empty() {
+        return Ok(());
+    }
+    Err(validation(format!(
+        "Unknown field{} {} (the documented fields are {})",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", "),
+        fields.join(", ")
+    )))
 }
 
 pub(super) fn raw_is_null(raw: &RawValue) -> bool {

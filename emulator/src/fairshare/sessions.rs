@@ -222,7 +222,24 @@ pub(super) struct NewSession {
     pub(super) items: Vec<Item>,
 }
 
-pub(super) fn validate(fields: &Fields) -> Result<NewSession, Response> {
+/// The fields of `POST /split-sessions`.
+const SESSION_FIELDS: &[&str] = &[
+    "totalAmountQar",
+    "items",
+    "currency",
+    "splitType",
+    "expectedContributors",
+    "convenienceFeeType",
+    "convenienceFeeValue",
+    "meta",
+    "successRedirectUrl",
+    "cancelRedirectUrl",
+    "failedRedirectUrl",
+    "detailTitle",
+    "expiryMinutes",
+];
+
+pub(super) fn validate(fields: &Fields, strict: bool) -> Result<NewSession, Response> {
     let total = field_decimal(fields, "totalAmountQar")?
         .ok_or_else(|| validation("totalAmountQar is required"))?;
     if total <= Decimal::ZERO {
@@ -319,7 +336,7 @@ pub(super) fn validate(fields: &Fields) -> Result<NewSession, Response> {
         urls.push(url);
     }
     let detail_title = field_str(fields, "detailTitle")?;
-    let items = parse_items(fields)?;
+    let items = parse_items(fields, strict)?;
     if split_type == "ITEM_CLAIM" && items.is_empty() {
         return Err(validation("items are required for ITEM_CLAIM sessions"));
     }
@@ -341,7 +358,7 @@ pub(super) fn validate(fields: &Fields) -> Result<NewSession, Response> {
     })
 }
 
-pub(super) fn parse_items(fields: &Fields) -> Result<Vec<Item>, Response> {
+pub(super) fn parse_items(fields: &Fields, strict: bool) -> Result<Vec<Item>, Response> {
     let Some(raw) = fields.get("items").filter(|r| !raw_is_null(r)) else {
         return Ok(Vec::new());
     };
@@ -350,6 +367,12 @@ pub(super) fn parse_items(fields: &Fields) -> Result<Vec<Item>, Response> {
     let mut items = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let path = |f: &str| format!("items[{i}].{f}");
+        known_fields(
+            item,
+            &["id", "description", "price", "quantity", "imageUrl"],
+            &path(""),
+            strict,
+        )?;
         let id = field_str(item, "id")
             .map_err(|_| validation(format!("{} must be a string", path("id"))))?
             .filter(|s| !s.is_empty())
@@ -412,7 +435,8 @@ async fn create_session(
             "Idempotency-Key must be 1 to 120 characters",
         );
     }
-    let fields = match parse_fields(&body) {
+    let strict = !shared.config.lenient;
+    let fields = match request_fields(&headers, &body, SESSION_FIELDS, strict) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -436,7 +460,7 @@ async fn create_session(
             return r;
         }
     }
-    let new = match validate(&fields) {
+    let new = match validate(&fields, strict) {
         Ok(n) => n,
         Err(r) => return r,
     };
@@ -532,7 +556,12 @@ async fn set_expected_contributors(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let fields = match parse_fields(&body) {
+    let fields = match request_fields(
+        &headers,
+        &body,
+        &["expectedContributors"],
+        !shared.config.lenient,
+    ) {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -576,6 +605,10 @@ mod tests {
             .unwrap_or_default()
     }
 
+    fn validate_strict(fields: &Fields) -> Result<NewSession, Response> {
+        validate(fields, true)
+    }
+
     fn code(r: Response) -> String {
         format!("{}", r.status().as_u16())
     }
@@ -586,17 +619,17 @@ mod tests {
             "convenienceFeeType": "NONE", "convenienceFeeValue": 0,
             "items": [{"id": "pizza-1", "description": "Pizza", "price": 40, "quantity": 2},
                       {"id": "drink-1", "description": "Soft Drink", "price": 20, "quantity": 2}]});
-        assert!(validate(&fields(item_claim)).is_ok());
+        assert!(validate_strict(&fields(item_claim)).is_ok());
         let pool = json!({"totalAmountQar": 300, "currency": "QAR", "splitType": "PROPORTIONAL_POOL",
             "convenienceFeeType": "FIXED_PER_CONTRIBUTION", "convenienceFeeValue": 2.5, "expiryMinutes": 30});
-        assert!(validate(&fields(pool)).is_ok());
+        assert!(validate_strict(&fields(pool)).is_ok());
         let equal = json!({"totalAmountQar": 200, "currency": "QAR", "splitType": "EQUAL_COUNT", "expectedContributors": 4});
-        assert!(validate(&fields(equal)).is_ok());
+        assert!(validate_strict(&fields(equal)).is_ok());
     }
 
     #[test]
     fn rules_answer_their_codes() {
-        let check = |v: Value| validate(&fields(v)).err().map(code);
+        let check = |v: Value| validate_strict(&fields(v)).err().map(code);
         assert_eq!(
             check(json!({"currency": "QAR", "splitType": "EQUAL_COUNT"})),
             Some("400".into())

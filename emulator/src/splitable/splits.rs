@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
@@ -108,13 +108,75 @@ pub(super) fn transaction_id() -> String {
     n.to_string()
 }
 
+/// The form fields `POST /api/splits` documents, besides the numbered line items.
+const SPLIT_FIELDS: &[&str] = &[
+    "api_key",
+    "invoice",
+    "api_notify_url",
+    "total_amount",
+    "api_secret",
+    "expires_in",
+    "shipping",
+    "tax",
+    "description",
+];
+
+/// Whether `name` is a numbered line-item field (`item_name_1`, `quantity_2`, ...).
+fn is_line_item_field(name: &str) -> bool {
+    ["item_name_", "quantity_", "amount_", "url_"]
+        .iter()
+        .any(|prefix| {
+            name.strip_prefix(prefix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// `POST /api/splits`. Strict, the body is a form (`application/x-www-form-urlencoded`)
+/// holding `api_key` and only the documented fields; lenient, `api_key` may come in the query
+/// and other fields are ignored.
 async fn create_split(
     State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut form = util::form_map(query.unwrap_or_default().as_bytes());
+    let strict = !shared.config.lenient;
+    let mut form = BTreeMap::new();
+    if strict {
+        let is_form = util::header(&headers, "content-type")
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| {
+                c.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return error(
+                &shared,
+                "the request must be a form (Content-Type: application/x-www-form-urlencoded)",
+            );
+        }
+    } else {
+        form.extend(util::form_map(query.unwrap_or_default().as_bytes()));
+    }
     form.extend(util::form_map(&body));
+    if strict {
+        let unknown: Vec<&str> = form
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !SPLIT_FIELDS.contains(k) && !is_line_item_field(k))
+            .collect();
+        if !unknown.is_empty() {
+            return error(
+                &shared,
+                format!(
+                    "unknown parameter{} {} (the documented ones are {} and item_name_N, quantity_N, amount_N, url_N)",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", "),
+                    SPLIT_FIELDS.join(", ")
+                ),
+            );
+        }
+    }
     let api_key = form
         .get("api_key")
         .map(|k| k.trim())
