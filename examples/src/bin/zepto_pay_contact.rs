@@ -33,7 +33,7 @@
 //! `ZEPTO_API_BASE_URL`, `ZEPTO_OAUTH_BASE_URL`, `ZEPTO_CONTACT_ID`), the example starts the
 //! splitkit emulator in-process on 127.0.0.1 and uses its seed personal access token. It adds
 //! the Contact from the `ZEPTO_CONTACT_*` variables (or an example supplier), pays it, lists
-//! the transactions, then runs Zepto's processing cycle through the emulator's control endpoint
+//! the transactions, then runs Zepto's processing cycle through the emulator's control client
 //! (what the banks do over the following days) and lists them again, cleared or failed.
 //!
 //! Exits with 2 when a variable is missing or not valid, 1 when Zepto (or the emulator) refuses.
@@ -108,24 +108,6 @@ fn on_emulator() -> Result<bool, ExitCode> {
         "ZEPTO_ACCESS_TOKEN (or ZEPTO_TOKEN_FILE) not set: running against the local emulator"
     );
     Ok(true)
-}
-
-/// POSTs `body` to one of the emulator's control endpoints.
-async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
 }
 
 /// Prints the Payment's debit and credit as they are now (webhooks report every change). The
@@ -412,9 +394,10 @@ async fn process(
     emulator: &RunningEmulator,
     payment_ref: &str,
 ) -> Result<(), ExitCode> {
-    let url = format!("{}/zepto/process", emulator.control_url());
-    println!("Emulator: running Zepto's processing cycle until nothing moves (POST {url}):");
-    if let Err(err) = control(&url, "{}").await {
+    println!(
+        "Emulator: running Zepto's processing cycle until nothing moves (emulator.zepto().run_processing()):"
+    );
+    if let Err(err) = emulator.zepto().run_processing().await {
         println!("the processing cycle failed: {err}");
         return Err(ExitCode::FAILURE);
     }

@@ -5,10 +5,11 @@ use fairshare_client::{
     Client, Decimal, EventData, NewSplitSession, SplitSessionStatus, WebhookEventType,
     WebhookVerifier,
 };
+use splitkit_emulator::control::Contribution;
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
 pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
@@ -44,17 +45,13 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         ("Ben", "ben@example.com"),
         ("Cy", "cy@example.com"),
     ] {
-        control(
-            &format!(
-                "{}/fairshare/split-sessions/{}/contributions",
-                emulator.control_url(),
-                session.id
-            ),
-            &format!(r#"{{"name":"{name}","email":"{email}"}}"#),
-        )
-        .await?;
+        emulator
+            .fairshare()
+            .contribute(&session.id, Contribution::share().name(name).email(email))
+            .await
+            .doing("a contributor paying")?;
     }
-    done("three contributors paid 40.00 QAR each (emulator control endpoint)");
+    done("three contributors paid 40.00 QAR each (emulator control client)");
 
     let verifier = WebhookVerifier::new([seed::FAIRSHARE_WEBHOOK_SIGNING_KEY])
         .doing("webhook verifier")?

@@ -15,7 +15,7 @@ use zepto_client::webhook::{EventData, WebhookVerifier};
 use zepto_client::{Client, Environment};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Where the (emulated) user is sent back after approving; nothing needs to listen there, the
 /// tour reads the redirect itself.
@@ -102,8 +102,12 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         failing.ref_, trigger.amount
     ));
 
-    control(&format!("{}/zepto/process", emulator.control_url()), "{}").await?;
-    done("ran the sandbox processing cycle (emulator control endpoint)");
+    emulator
+        .zepto()
+        .run_processing()
+        .await
+        .doing("running the processing cycle")?;
+    done("ran the sandbox processing cycle (emulator control client)");
 
     let verifier = WebhookVerifier::new([seed::ZEPTO_WEBHOOK_SECRET])
         .doing("webhook verifier")?
