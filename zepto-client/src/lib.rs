@@ -261,6 +261,8 @@ pub mod payouts;
 pub mod refunds;
 pub mod rules;
 pub mod sandbox;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transactions;
 pub mod transfers;
 pub mod unassigned_agreements;
