@@ -199,6 +199,8 @@ pub mod generated;
 pub mod merchants;
 pub mod sessions;
 pub mod signing;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhooks;
 
 pub use cart::{Cart, CartBuilder, CartFee, CartItem, MAX_SAFE_AMOUNT};
