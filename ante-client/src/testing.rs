@@ -411,7 +411,9 @@ mod tests {
             crate::WebhookVerifier::new([Key::from(crate::WebhookSecret::parse(secret).unwrap())])
                 .unwrap();
         let body = webhook_body("group.funded", fixtures::group_funded());
-        let event = verifier.verify(&sign_webhook(secret, &body), &body).unwrap();
+        let event = verifier
+            .verify(&sign_webhook(secret, &body), &body)
+            .unwrap();
         assert!(event.typed().is_some());
         assert!(
             verifier

@@ -178,6 +178,8 @@ pub mod client;
 pub mod error;
 pub mod generated;
 pub mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 pub use client::{
