@@ -170,6 +170,8 @@ mod client;
 pub mod error;
 pub mod generated;
 mod splits;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 pub use client::{
