@@ -4,7 +4,8 @@
 pub mod receiving;
 pub mod tour;
 
-/// The README's code, compiled as doctests (its "Receiving webhooks" handlers).
+/// The README's code, compiled as doctests (its "Receiving webhooks" handlers and "Testing your
+/// integration" tests).
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
