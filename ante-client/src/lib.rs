@@ -125,6 +125,14 @@
 //! See [`webhooks`] for the two delivery sources and their secrets, how to answer Ante, and the
 //! signature scheme.
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has Ante's answers as fixtures (sessions,
+//! lists, the merchant, webhook endpoints, errors, event data), ready `wiremock` mocks of the
+//! common calls, and `testing::sign_webhook` (an `Ante-Signature` header) to post a correctly
+//! signed delivery to your own handler. For flows (a group paying share by share, a webhook
+//! retried), use the emulator crate, `splitkit-emulator`.
+//!
 //! # Choices this crate makes
 //!
 //! Where Ante's sources disagree or are silent:

@@ -106,6 +106,14 @@
 //! [`ClientBuilder::attempt_timeout`] and [`ClientBuilder::deadline`]. The key is kept in a
 //! [`SecretString`] and never printed.
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has FairShare's answers as fixtures (the
+//! split session with its amounts written as FairShare writes them, `200.00`; errors), ready
+//! `wiremock` mocks of the three calls, and `testing::sign_webhook` (the `X-SplitPay-*`
+//! headers) to post a correctly signed delivery to your own handler. For flows (contributors
+//! paying, a webhook retried), use the emulator crate, `splitkit-emulator`.
+//!
 //! # Choices this crate makes
 //!
 //! Where FairShare's documentation is silent or contradicts itself, this is what the crate does.

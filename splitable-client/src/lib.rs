@@ -109,6 +109,14 @@
 //! the de-duplication and the answers. When every split carries its own `api_secret`, look it
 //! up by [`webhook::unverified_invoice`] and verify with it. See [`webhook`].
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has split(able)'s answers as fixtures (a
+//! created split, paid members, errors with the draft or live host's status), ready `wiremock`
+//! mocks of both calls, and `testing::callback`, the form split(able) posts to your callback
+//! URL. For flows (a team paying, a callback retried), use the emulator crate,
+//! `splitkit-emulator`.
+//!
 //! # Choices this crate makes
 //!
 //! split(able)'s documentation (2012, the service is gone) is short and sometimes silent or

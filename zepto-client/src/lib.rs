@@ -105,6 +105,15 @@
 //! feature is a ready axum handler (`Inbox::into_handler`).
 //! [`webhook`] explains the `Split-Signature` format and how to answer Zepto.
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has Zepto's answers as fixtures (one per
+//! response type, written as Zepto writes them, with typed setters; lists with their
+//! pagination headers; both error shapes), ready `wiremock` mocks of the common calls, and
+//! `testing::sign_webhook` to post a correctly signed delivery to your own handler. For flows
+//! (a payment that clears, a webhook retried after an outage, faults), use the emulator crate,
+//! `splitkit-emulator`, which emulates every operation of this crate.
+//!
 //! # Choices this crate makes
 //!
 //! Where Zepto's sources disagree or say nothing:

@@ -581,5 +581,6 @@ pub(crate) fn decline_unassigned(
     }
     agreement.status = "declined";
     agreement.responded_at = Some(cx.now);
+    st.emit_agreement(cx, reference, "declined");
     Ok(json!({ "agreement_ref": reference, "status": "declined" }))
 }
