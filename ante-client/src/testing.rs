@@ -62,9 +62,7 @@ use crate::webhooks::{SIGNATURE_HEADER, SignatureScheme, TimestampedV1};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sign_webhook(secret: &str, body: &[u8]) -> HeaderMap {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = splitkit_common::Clock::unix_seconds(&splitkit_common::SystemClock);
     sign_webhook_at(secret, now, body)
 }
 

@@ -93,17 +93,12 @@ fn request_object(
     fields: &[&str],
     strict: bool,
 ) -> Result<Map<String, Value>, Response> {
-    if strict {
-        let json = util::header(headers, "content-type")
-            .and_then(|c| c.split(';').next())
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
-        if !json {
-            return Err(error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/json",
-                None,
-            ));
-        }
+    if strict && !util::has_content_type(headers, "application/json") {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+            None,
+        ));
     }
     let object = parse_object(body)?;
     known_fields(&object, fields, "", strict)?;
@@ -118,24 +113,10 @@ fn known_fields(
     path: &str,
     strict: bool,
 ) -> Result<(), Response> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| !fields.contains(&k.as_str()))
-        .map(|k| format!("{path}{k}"))
-        .collect();
-    if !strict || unknown.is_empty() {
-        return Ok(());
+    match util::unknown_fields(object.keys(), fields, path) {
+        Some(sentence) if strict => Err(bad(sentence)),
+        _ => Ok(()),
     }
-    Err(bad(format!(
-        "Unknown field{} {} (the documented fields are {})",
-        if unknown.len() == 1 { "" } else { "s" },
-        unknown.join(", "),
-        fields
-            .iter()
-            .map(|f| format!("{path}{f}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )))
 }
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Response> {

@@ -46,17 +46,12 @@ pub(super) fn request_fields(
     fields: &[&str],
     strict: bool,
 ) -> Result<Fields, Response> {
-    if strict {
-        let json = crate::util::header(headers, "content-type")
-            .and_then(|c| c.split(';').next())
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
-        if !json {
-            return Err(super::error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "VALIDATION_ERROR",
-                "Content-Type must be application/json",
-            ));
-        }
+    if strict && !crate::util::has_content_type(headers, "application/json") {
+        return Err(super::error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION_ERROR",
+            "Content-Type must be application/json",
+        ));
     }
     let parsed = parse_fields(body)?;
     known_fields(&parsed, fields, "", strict)?;
@@ -71,20 +66,10 @@ pub(super) fn known_fields(
     path: &str,
     strict: bool,
 ) -> Result<(), Response> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| !fields.contains(&k.as_str()))
-        .map(|k| format!("{path}{k}"))
-        .collect();
-    if !strict || unknown.is_empty() {
-        return Ok(());
+    match crate::util::unknown_fields(object.keys(), fields, path) {
+        Some(sentence) if strict => Err(validation(sentence)),
+        _ => Ok(()),
     }
-    Err(validation(format!(
-        "Unknown field{} {} (the documented fields are {})",
-        if unknown.len() == 1 { "" } else { "s" },
-        unknown.join(", "),
-        fields.join(", ")
-    )))
 }
 
 pub(super) fn raw_is_null(raw: &RawValue) -> bool {

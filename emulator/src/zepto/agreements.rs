@@ -83,7 +83,8 @@ pub(crate) fn parse_terms(
         return None;
     };
     if strict
-        && let Some(sentence) = unknown_fields(terms, &["per_payout", "per_frequency"], "terms.")
+        && let Some(sentence) =
+            util::unknown_fields(terms.keys(), &["per_payout", "per_frequency"], "terms.")
     {
         errors.push(sentence);
     }
@@ -92,7 +93,8 @@ pub(crate) fn parse_terms(
         match terms.get(name) {
             Some(Value::Object(o)) => {
                 if strict
-                    && let Some(sentence) = unknown_fields(o, &limits, &format!("terms.{name}."))
+                    && let Some(sentence) =
+                        util::unknown_fields(o.keys(), &limits, &format!("terms.{name}."))
                 {
                     errors.push(sentence);
                 }

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::agreements::{Agreement, Authoriser, Terms, parse_terms};
 use super::*;
 use crate::seed;
-use crate::server::{Shared, json as json_response};
+use crate::server::{Ctx, Shared, json as json_response};
 use crate::util;
 
 /// The control endpoints, mounted at `/_emulator/zepto`.
@@ -283,25 +283,28 @@ fn outcome(result: Result<Value, (StatusCode, String)>) -> Response {
     }
 }
 
-/// `{"name"?, "email"?, "branch_code"?, "account_number"?}`: someone accepts the Unassigned
-/// Agreement through its link; they become a Contact and the Agreement theirs.
+/// What accepting an Agreement's link does (see the two handlers below).
+type Accept =
+    fn(&mut ZeptoState, &mut Ctx<'_>, &str, Authoriser) -> Result<Value, (StatusCode, String)>;
+
+/// `{"name"?, "email"?, "branch_code"?, "account_number"?}`: someone accepts the link of the
+/// Agreement `reference` with `accept`.
+fn accept_link(shared: &Shared, reference: &str, body: &[u8], accept: Accept) -> Response {
+    let request = match control_body(body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    shared.run(|st, cx| outcome(accept(&mut st.zepto, cx, reference, authoriser(&request))))
+}
+
+/// Someone accepts the Unassigned Agreement through its link; they become a Contact and the
+/// Agreement theirs.
 async fn control_accept_unassigned(
     State(shared): State<Arc<Shared>>,
     Path(reference): Path<String>,
     body: Bytes,
 ) -> Response {
-    let request = match control_body(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    shared.run(|st, cx| {
-        outcome(agreements::accept_unassigned(
-            &mut st.zepto,
-            cx,
-            &reference,
-            authoriser(&request),
-        ))
-    })
+    accept_link(&shared, &reference, &body, agreements::accept_unassigned)
 }
 
 /// Someone declines the Unassigned Agreement through its link.
@@ -318,25 +321,14 @@ async fn control_decline_unassigned(
     })
 }
 
-/// `{"name"?, "email"?, "branch_code"?, "account_number"?}`: someone accepts the Open
-/// Agreement through its link; they become a Contact with a new Agreement.
+/// Someone accepts the Open Agreement through its link; they become a Contact with a new
+/// Agreement.
 async fn control_accept_open(
     State(shared): State<Arc<Shared>>,
     Path(reference): Path<String>,
     body: Bytes,
 ) -> Response {
-    let request = match control_body(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    shared.run(|st, cx| {
-        outcome(open_agreements::accept(
-            &mut st.zepto,
-            cx,
-            &reference,
-            authoriser(&request),
-        ))
-    })
+    accept_link(&shared, &reference, &body, open_agreements::accept)
 }
 
 /// `{"balance"?: cents, "state"?: "active" | "credentials_invalid"}`: the Contact connects

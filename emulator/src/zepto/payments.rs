@@ -159,7 +159,8 @@ async fn create_payment(
             let mut payout_fields = None;
             if let Some(p) = &payout {
                 if cx.strict
-                    && let Some(sentence) = unknown_fields(p, PAYOUT_FIELDS, "payouts[0].")
+                    && let Some(sentence) =
+                        util::unknown_fields(p.keys(), PAYOUT_FIELDS, "payouts[0].")
                 {
                     errors.push(sentence);
                 }

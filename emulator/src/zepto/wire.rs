@@ -163,50 +163,19 @@ pub(crate) fn request_body(
     fields: &[&str],
     strict: bool,
 ) -> Result<Map<String, Value>, Response> {
-    if strict {
-        let json = util::header(headers, "content-type")
-            .and_then(|c| c.split(';').next())
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/json"));
-        if !json {
-            return Err(detailed_error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Unsupported Media Type",
-                "Send the request body as JSON with `Content-Type: application/json`",
-                None,
-            ));
-        }
+    if strict && !util::has_content_type(headers, "application/json") {
+        return Err(detailed_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type",
+            "Send the request body as JSON with `Content-Type: application/json`",
+            None,
+        ));
     }
     let body = json_object(body)?;
-    if strict && let Some(sentence) = unknown_fields(&body, fields, "") {
+    if strict && let Some(sentence) = util::unknown_fields(body.keys(), fields, "") {
         return Err(resource_error(StatusCode::UNPROCESSABLE_ENTITY, &sentence));
     }
     Ok(body)
-}
-
-/// A sentence naming the fields of `object` that are not in `fields` (`prefix` names the
-/// object, e.g. `payouts[0].`), if any.
-pub(crate) fn unknown_fields(
-    object: &Map<String, Value>,
-    fields: &[&str],
-    prefix: &str,
-) -> Option<String> {
-    let unknown: Vec<String> = object
-        .keys()
-        .filter(|k| !fields.contains(&k.as_str()))
-        .map(|k| format!("{prefix}{k}"))
-        .collect();
-    (!unknown.is_empty()).then(|| {
-        format!(
-            "Unknown field{} {}: the fields here are {}",
-            if unknown.len() == 1 { "" } else { "s" },
-            unknown.join(", "),
-            fields
-                .iter()
-                .map(|f| format!("{prefix}{f}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
 }
 
 /// Groups filters by name, splitting comma-separated multi-value filters.
