@@ -483,3 +483,33 @@ async fn faults_target_one_operation_and_can_hang_reset_or_delay() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_control_client_connected_from_outside_follows_the_emulator_clock() {
+    use splitkit_common::Clock;
+    use splitkit_emulator::control::{Control, ControlError};
+
+    let emulator = start(common::config()).await;
+    let remote = Control::connect(emulator.base_url()).unwrap();
+    let moved = remote
+        .clock()
+        .advance(Duration::from_secs(7200))
+        .await
+        .unwrap();
+    assert!(moved.offset >= Duration::from_secs(7200));
+    // The remote client's clock (a local copy) and the emulator's agree.
+    let gap = remote.clock().unix_seconds() - emulator.clock().unix_seconds();
+    assert!(gap.abs() <= 1, "{gap}");
+    remote.reset().await.unwrap();
+    assert!(remote.clock().current().await.unwrap().offset < Duration::from_secs(1));
+
+    let refused = remote.ante().pay_all("no-such-session").await.unwrap_err();
+    assert!(
+        matches!(&refused, ControlError::Rejected { status: 404, message } if message.contains("no-such-session")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        Control::connect("ftp://127.0.0.1"),
+        Err(ControlError::InvalidUrl(_))
+    ));
+}
