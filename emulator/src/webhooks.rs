@@ -314,17 +314,7 @@ async fn deliver(shared: &Arc<Shared>, job: Job, attempt: u32, first_at: OffsetD
         .config
         .retry_schedule(job.provider)
         .next_due(first_at, attempt);
-    if send(shared, &job, attempt, next_due).await {
-        return;
-    }
-    if let Some(due) = next_due
-        && !shared.retries.push(job.clone(), attempt + 1, due, first_at)
-    {
-        tracing::warn!(
-            event_type = %job.event_type,
-            "splitkit emulator: too many webhook retries waiting; this delivery is not retried"
-        );
-    }
+    send(shared, &job, attempt, next_due.map(|due| (due, first_at))).await;
 }
 
 /// Re-sends one job once, now, outside its schedule (Zepto's "redeliver a delivery").
@@ -339,9 +329,18 @@ pub(crate) fn resend(shared: &Arc<Shared>, job: Job, attempt_no: u32) {
     });
 }
 
-/// One delivery attempt; records it and says whether the provider counts it delivered.
-/// `next_due` is when the next attempt will be made if this one fails.
-async fn send(shared: &Arc<Shared>, job: &Job, n: u32, next_due: Option<OffsetDateTime>) -> bool {
+/// One delivery attempt, recorded. `retry` is when the next attempt is due (and when the first
+/// was made) if this one fails: it is queued before the attempt is logged, so whoever sees the
+/// failed attempt in the log can count on the retry.
+async fn send(
+    shared: &Arc<Shared>,
+    job: &Job,
+    n: u32,
+    retry: Option<(OffsetDateTime, OffsetDateTime)>,
+) {
+    if job.epoch != shared.epoch() {
+        return;
+    }
     let now = shared.clock.now();
     let headers = job.headers(now.unix_timestamp());
     let mut request = shared.webhook_client.post(&job.url).body(job.body.clone());
@@ -358,10 +357,22 @@ async fn send(shared: &Arc<Shared>, job: &Job, n: u32, next_due: Option<OffsetDa
         Err(e) => (None, Some(describe(&e))),
     };
     if job.epoch != shared.epoch() {
-        return true;
+        return;
     }
     let delivered = job.delivered(status);
-    let next_due = next_due.filter(|_| !delivered);
+    let next_due = match retry.filter(|_| !delivered) {
+        Some((due, first_at)) if shared.retries.push(job.clone(), n + 1, due, first_at) => {
+            Some(due)
+        }
+        Some(_) => {
+            tracing::warn!(
+                event_type = %job.event_type,
+                "splitkit emulator: too many webhook retries waiting; this delivery is not retried"
+            );
+            None
+        }
+        None => None,
+    };
     if let Some(delivery_id) = &job.zepto_delivery {
         crate::zepto::record_delivery_result(
             shared,
@@ -389,7 +400,6 @@ async fn send(shared: &Arc<Shared>, job: &Job, n: u32, next_due: Option<OffsetDa
         sent_at: util::iso_millis(now),
         next_attempt_at: next_due.map(util::iso_millis),
     });
-    delivered
 }
 
 fn describe(e: &reqwest::Error) -> String {
