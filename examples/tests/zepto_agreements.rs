@@ -3,7 +3,7 @@
 //! prechecked and retried Payment Requests.
 #![allow(clippy::unwrap_used, deprecated)] // test code; retrying a payout is a deprecated operation
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ fn refused(result: Result<impl std::fmt::Debug, Error>) -> String {
 
 #[tokio::test]
 async fn payment_requests_stay_within_an_accepted_agreement() {
-    let emulator = common::start(common::config()).await;
+    let emulator = support::start(support::config()).await;
     let contact = client(&emulator)
         .contacts()
         .create(NewContact::new(
@@ -114,7 +114,7 @@ fn fixed(amount: i64) -> Terms {
 
 #[tokio::test]
 async fn unassigned_agreements_are_taken_once_in_time_and_single_use_ones_expend() {
-    let emulator = common::start(common::config()).await;
+    let emulator = support::start(support::config()).await;
     let zepto = client(&emulator);
     let once = zepto
         .unassigned_agreements()
@@ -181,7 +181,7 @@ async fn unassigned_agreements_are_taken_once_in_time_and_single_use_ones_expend
 
 #[tokio::test]
 async fn open_agreements_make_an_agreement_per_acceptance_while_active() {
-    let emulator = common::start(common::config()).await;
+    let emulator = support::start(support::config()).await;
     let zepto = client(&emulator);
     let open = zepto
         .open_agreements()
@@ -217,7 +217,7 @@ async fn open_agreements_make_an_agreement_per_acceptance_while_active() {
 
 #[tokio::test]
 async fn a_prefailed_request_is_retried_only_once_the_balance_allows() {
-    let emulator = common::start(common::config()).await;
+    let emulator = support::start(support::config()).await;
     let zepto = client(&emulator);
     let contact = zepto
         .contacts()

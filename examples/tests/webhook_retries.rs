@@ -1,12 +1,14 @@
-//! Webhook retries on each provider's schedule and the emulator clock: moving the clock makes
-//! what came due, so hours (or days) of retries take milliseconds.
+//! Webhook retries on each provider's schedule and the emulator clock, through the SDKs: moving
+//! the clock makes what came due, so hours (or days) of retries take milliseconds.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+mod support;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use fairshare_client::{Decimal, NewSplitSession};
+use splitable_client::{LineItem, NewSplit};
 use splitkit_common::Clock;
 use splitkit_emulator::control::{TeamPayment, WebhookFilter};
 use splitkit_emulator::{
@@ -91,7 +93,7 @@ async fn attempts(
 #[tokio::test]
 async fn a_zepto_receiver_down_for_twenty_minutes_still_gets_the_event() {
     let address = down();
-    let emulator = common::start(
+    let emulator = support::start(
         EmulatorConfig::default().zepto_webhook_url(format!("http://{address}/zepto")),
     )
     .await;
@@ -160,7 +162,7 @@ async fn a_zepto_receiver_down_for_twenty_minutes_still_gets_the_event() {
 
 #[tokio::test]
 async fn zepto_gives_up_after_an_hour_and_the_deliveries_api_says_so() {
-    let emulator = common::start(
+    let emulator = support::start(
         EmulatorConfig::default().zepto_webhook_url(format!("http://{}/zepto", down())),
     )
     .await;
@@ -205,28 +207,20 @@ async fn splitable_retries_any_answer_but_200_twenty_five_times() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&refusing)
         .await;
-    let emulator = common::start(EmulatorConfig::default()).await;
-    let created: serde_json::Value = common::http()
-        .post(format!("{}/api/splits", emulator.splitable_base_url()))
-        .form(&[
-            ("api_key", seed::SPLITABLE_API_KEY.to_string()),
-            ("invoice", "INV-1".to_string()),
-            ("api_notify_url", format!("{}/callback", refusing.uri())),
-            ("total_amount", "1000".to_string()),
-            ("item_name_1", "Book".to_string()),
-            ("quantity_1", "1".to_string()),
-            ("amount_1", "1000".to_string()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
+    let emulator = support::start(EmulatorConfig::default()).await;
+    let splitable = splitable_client::Client::builder(seed::SPLITABLE_API_KEY)
+        .base_url(emulator.splitable_base_url())
+        .build()
         .unwrap();
-    let split = created["split_id"].as_str().unwrap();
+    let split = NewSplit::builder("INV-1", format!("{}/callback", refusing.uri()))
+        .item(LineItem::new("Book", 1, 1_000))
+        .total_from_items()
+        .build()
+        .unwrap();
+    let created = splitable.splits().create(&split).await.unwrap();
     emulator
         .splitable()
-        .pay(split, TeamPayment::rest())
+        .pay(&created.split_id, TeamPayment::rest())
         .await
         .unwrap();
     let first = emulator
@@ -262,7 +256,7 @@ async fn a_provider_schedule_can_be_configured_and_ante_stops_at_a_2xx() {
         .respond_with(ResponseTemplate::new(204))
         .mount(&flaky)
         .await;
-    let emulator = common::start(
+    let emulator = support::start(
         EmulatorConfig::default()
             .webhook_retry_schedule(Provider::FairShare, RetrySchedule::every(MINUTE, 5)),
     )
@@ -272,15 +266,17 @@ async fn a_provider_schedule_can_be_configured_and_ante_stops_at_a_2xx() {
         .set_webhook(&format!("{}/fairshare", flaky.uri()))
         .await
         .unwrap();
-    let created = common::http()
-        .post(format!("{}/split-sessions", emulator.fairshare_base_url()))
-        .header("X-SplitPay-API-Key", seed::FAIRSHARE_API_KEY)
-        .header("content-type", "application/json")
-        .body(r#"{"totalAmountQar": 100, "currency": "QAR", "splitType": "PROPORTIONAL_POOL"}"#)
-        .send()
+    fairshare_client::Client::builder(seed::FAIRSHARE_API_KEY)
+        .base_url(emulator.fairshare_base_url())
+        .build()
+        .unwrap()
+        .sessions()
+        .create(&NewSplitSession::flexible_amount(
+            Decimal::new(100, 0),
+            "QAR",
+        ))
         .await
         .unwrap();
-    assert_eq!(created.status(), 201);
     emulator
         .wait_for_webhook(
             |d| d.event_type == "split_session.created",

@@ -1,9 +1,9 @@
-//! Every operation `zepto-client` offers, called through the SDK against the emulator (strict,
-//! as by default) and answered with a typed success. The list of operations comes from the
+//! Every operation `zepto-client` offers, called through the SDK against the emulator
+//! (`splitkit-emulator`, strict as by default) and answered with a typed success. The list of operations comes from the
 //! crate's own `openapi.yaml`: an operation added there without emulation fails this test.
 #![allow(clippy::unwrap_used, deprecated)] // test code; the deprecated calls are operations too
 
-mod common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -79,9 +79,9 @@ fn terms(min: Option<i64>, max: Option<i64>) -> Terms {
 
 #[tokio::test]
 async fn every_operation_answers_a_typed_success_through_the_sdk() {
-    let receiver = common::receiver().await;
+    let receiver = support::receiver().await;
     let emulator =
-        common::start(common::config().zepto_webhook_url(format!("{}/zepto", receiver.uri())))
+        support::start(support::config().zepto_webhook_url(format!("{}/zepto", receiver.uri())))
             .await;
     let zepto = client(&emulator);
     let now = || Timestamp::from_unix_seconds(emulator.clock().unix_seconds()).unwrap();
