@@ -111,6 +111,7 @@ async fn describe(State(shared): State<Arc<Shared>>) -> Response {
             },
         },
         "settings": {
+            "lenient": config.lenient,
             "webhook_retry_schedules_ms": Provider::ALL
                 .iter()
                 .map(|p| (p.as_str().to_string(), json!(config.retry_schedule(*p).delays().iter().map(|d| d.as_millis()).collect::<Vec<_>>())))

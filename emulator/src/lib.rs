@@ -377,7 +377,8 @@
 //!    `transaction_id`.
 //! 7. **Zepto errors**: a missing token answers 401, an invalid or expired one 403 (the docs
 //!    name 403); validation and not-found errors use the one-sentence resource shape (422 and
-//!    404), authentication, bad JSON, idempotency and 501 the detailed shape.
+//!    404), authentication, bad JSON, idempotency and unsupported media types the detailed
+//!    shape.
 //! 8. **Zepto events** beyond the documented flows are inferred: payment requests emit
 //!    `payment_request.added` then `creditor_debit.*` and `credit.*`; PayID receipts
 //!    `payment_request.added` and `credit.*`; refunds `debit.*` and `debtor_credit.*`; failures

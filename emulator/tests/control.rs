@@ -36,6 +36,11 @@ async fn describe_lists_urls_seeds_and_settings() {
         seed::ZEPTO_PERSONAL_ACCESS_TOKEN
     );
     assert_eq!(info["operations"], splitkit_emulator::OPERATIONS.len());
+    assert_eq!(info["settings"]["lenient"], false);
+    assert_eq!(
+        info["settings"]["webhook_retry_schedules_ms"]["zepto"][0], 20,
+        "the tests' fast schedule"
+    );
     assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
     assert_eq!(emulator.addr().ip().to_string(), "127.0.0.1");
 }

@@ -1,5 +1,5 @@
 //! Zepto over HTTP: OAuth with refresh rotation, Link pagination, idempotency, the processing
-//! cycle with sandbox failure amounts, PayID, refunds, signed webhooks, 501s.
+//! cycle with sandbox failure amounts, PayID, refunds, signed webhooks, error shapes.
 #![allow(clippy::unwrap_used)]
 
 mod common;
