@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::zepto_client as zepto;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -18,10 +20,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use zepto_client::Timestamp;
 use zepto_client::contacts::NewContact;
 use zepto_client::models::{PaymentChannel, WebhookDeliveryState};
 use zepto_client::payments::{NewPayment, Payout};
-use zepto_client::{Client, Environment, Timestamp};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -40,17 +42,6 @@ fn time(text: &str) -> OffsetDateTime {
 fn seconds_to_next(d: &WebhookDelivery) -> i64 {
     let gap = time(d.next_attempt_at.as_deref().unwrap()) - time(&d.sent_at);
     (gap.whole_milliseconds() as f64 / 1000.0).round() as i64
-}
-
-fn zepto(emulator: &RunningEmulator) -> Client {
-    Client::builder(Environment::custom(
-        emulator.zepto_api_base_url(),
-        emulator.zepto_oauth_base_url(),
-    ))
-    .personal_access_token(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
-    .clock(emulator.clock())
-    .build()
-    .unwrap()
 }
 
 /// Pays a Contact: Zepto announces `payment.added` (and the two legs' `scheduled`).

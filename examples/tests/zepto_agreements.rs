@@ -5,28 +5,19 @@
 
 mod support;
 
+use support::zepto_client as client;
+
 use std::time::Duration;
 
 use splitkit_common::Clock;
+use splitkit_emulator::RunningEmulator;
 use splitkit_emulator::control::{AgreementTerms, Authoriser, ControlError};
-use splitkit_emulator::{RunningEmulator, seed};
 use zepto_client::contacts::NewContact;
 use zepto_client::models::{PerFrequency, PerPayout, Terms};
 use zepto_client::open_agreements::NewOpenAgreement;
 use zepto_client::payment_requests::NewPaymentRequest;
 use zepto_client::unassigned_agreements::NewUnassignedAgreement;
-use zepto_client::{Client, Environment, Error, Timestamp};
-
-fn client(emulator: &RunningEmulator) -> Client {
-    Client::builder(Environment::custom(
-        emulator.zepto_api_base_url(),
-        emulator.zepto_oauth_base_url(),
-    ))
-    .personal_access_token(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
-    .clock(emulator.clock())
-    .build()
-    .unwrap()
-}
+use zepto_client::{Error, Timestamp};
 
 async fn request(
     emulator: &RunningEmulator,

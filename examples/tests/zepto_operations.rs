@@ -5,12 +5,15 @@
 
 mod support;
 
+use support::zepto_client as client;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use splitkit_common::Clock;
 use splitkit_emulator::control::{AgreementTerms, Authoriser};
-use splitkit_emulator::{OPERATIONS, Provider, RunningEmulator, seed};
+use splitkit_emulator::{OPERATIONS, Provider, seed};
+use zepto_client::Timestamp;
 use zepto_client::contacts::{ContactUpdate, NewContact, NewReceivableContact};
 use zepto_client::models::{PaymentChannel, PerFrequency, PerPayout, Terms};
 use zepto_client::open_agreements::NewOpenAgreement;
@@ -20,7 +23,6 @@ use zepto_client::refunds::NewRefund;
 use zepto_client::sandbox::{IncomingDirectEntryPayment, IncomingNppPayment, IncomingPayIdPayment};
 use zepto_client::transfers::NewTransfer;
 use zepto_client::unassigned_agreements::NewUnassignedAgreement;
-use zepto_client::{Client, Environment, Timestamp};
 
 /// `(method, path, operation id)` of every operation in `zepto-client/openapi.yaml`.
 fn documented_operations() -> BTreeSet<(String, String, String)> {
@@ -51,17 +53,6 @@ fn the_emulator_names_every_documented_operation() {
         .map(|o| (o.method.to_string(), o.path.to_string(), o.id.to_string()))
         .collect();
     assert_eq!(emulated, documented_operations());
-}
-
-fn client(emulator: &RunningEmulator) -> Client {
-    Client::builder(Environment::custom(
-        emulator.zepto_api_base_url(),
-        emulator.zepto_oauth_base_url(),
-    ))
-    .personal_access_token(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
-    .clock(emulator.clock())
-    .build()
-    .unwrap()
 }
 
 fn terms(min: Option<i64>, max: Option<i64>) -> Terms {

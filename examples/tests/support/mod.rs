@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -26,4 +26,16 @@ pub(crate) async fn receiver() -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+/// A Zepto client of the emulator: the personal access token, and the emulator's clock.
+pub(crate) fn zepto_client(emulator: &RunningEmulator) -> zepto_client::Client {
+    zepto_client::Client::builder(zepto_client::Environment::custom(
+        emulator.zepto_api_base_url(),
+        emulator.zepto_oauth_base_url(),
+    ))
+    .personal_access_token(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
+    .clock(emulator.clock())
+    .build()
+    .unwrap()
 }
