@@ -89,10 +89,11 @@ impl ItemError {
         let mut de = serde_json::Deserializer::from_str(raw.get());
         match serde_path_to_error::deserialize(&mut de) {
             Ok(value) => Ok(value),
+            // serde quotes the offending value: keep a message bounded, whatever was received.
             Err(error) => Err(Self {
                 index,
-                path: error.path().to_string(),
-                message: error.into_inner().to_string(),
+                path: crate::webhook::echo(&error.path().to_string()),
+                message: crate::webhook::echo(&error.into_inner().to_string()),
                 raw,
             }),
         }
@@ -108,7 +109,8 @@ impl ItemError {
         &self.path
     }
 
-    /// What the decoder said.
+    /// What the decoder said, cut to [`crate::webhook::ECHO_LIMIT`] bytes (serde quotes the
+    /// value it could not read, which can be long).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -312,6 +314,20 @@ mod tests {
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("item 1"), "{shown}");
+    }
+
+    #[test]
+    fn an_item_error_quotes_a_long_value_only_in_part() {
+        let long = "x".repeat(10_000);
+        let raw: Vec<Box<RawValue>> =
+            serde_json::from_str(&format!(r#"[{{"amount":"{long}"}}]"#)).unwrap();
+        let (_, bad) = items::<Payment>(raw);
+        assert!(
+            bad[0].message().len() <= crate::webhook::ECHO_LIMIT + 3,
+            "{}",
+            bad[0]
+        );
+        assert_eq!(bad[0].raw_json().get().len(), long.len() + 13);
     }
 
     #[test]
