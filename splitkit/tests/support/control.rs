@@ -70,7 +70,12 @@ impl Control {
     }
 
     /// FairShare: one contributor pays (their equal share, or `amount` major units).
-    pub(crate) async fn fairshare_contribute(&self, session: &str, name: &str, amount: Option<&str>) {
+    pub(crate) async fn fairshare_contribute(
+        &self,
+        session: &str,
+        name: &str,
+        amount: Option<&str>,
+    ) {
         let mut body = json!({ "name": name, "email": format!("{name}@example.com") }).to_string();
         if let Some(amount) = amount {
             body = format!(r#"{}, "amount": {amount}}}"#, body.trim_end_matches('}'));
@@ -84,8 +89,11 @@ impl Control {
 
     /// FairShare: the dashboard ends a session: `refund`, `cancel` or `expire`.
     pub(crate) async fn fairshare_end(&self, session: &str, how: &str) {
-        self.post(&format!("/fairshare/split-sessions/{session}/{how}"), json!({}))
-            .await;
+        self.post(
+            &format!("/fairshare/split-sessions/{session}/{how}"),
+            json!({}),
+        )
+        .await;
     }
 
     /// split(able): a team member pays `amount` cents (all that is due when `None`).
