@@ -299,3 +299,18 @@ impl SplitProvider for AnteProvider {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_statuses() {
+        assert_eq!(state("pending", false), State::Open);
+        assert_eq!(state("pending", true), State::PartiallyPaid);
+        assert_eq!(state("funded", true), State::Funded);
+        assert_eq!(state("expired", false), State::Expired);
+        assert_eq!(state("cancelled", false), State::Cancelled);
+        assert_eq!(state("on_hold", false), State::Unknown);
+    }
+}

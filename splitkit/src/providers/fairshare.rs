@@ -327,3 +327,29 @@ impl SplitProvider for FairShareProvider {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_statuses() {
+        let read = |s: &str| state(&s.parse::<SplitSessionStatus>().unwrap());
+        assert_eq!(read("PENDING"), State::Open);
+        assert_eq!(read("PARTIAL"), State::PartiallyPaid);
+        assert_eq!(read("SUCCEEDED"), State::Funded);
+        assert_eq!(read("COMPLETED"), State::Funded);
+        assert_eq!(read("EXPIRED"), State::Expired);
+        assert_eq!(read("REFUNDED"), State::Refunded);
+        assert_eq!(read("CANCELED"), State::Cancelled);
+        assert_eq!(read("ON_HOLD"), State::Unknown);
+    }
+
+    #[test]
+    fn contribution_amounts_are_read_from_their_text() {
+        let value: serde_json::Value = serde_json::from_str(r#"{"amount": 40.10}"#).unwrap();
+        assert_eq!(contribution_amount(&value), Some(Decimal::new(4010, 2)));
+        let value: serde_json::Value = serde_json::from_str(r#"{"amount": "40.10"}"#).unwrap();
+        assert_eq!(contribution_amount(&value), Some(Decimal::new(4010, 2)));
+    }
+}

@@ -470,3 +470,28 @@ impl SplitProvider for ZeptoProvider {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ShareStatus::{Cancelled, Failed, Paid, Pending};
+
+    #[test]
+    fn group_state_from_share_states() {
+        assert_eq!(state(&[Pending, Pending]), State::Open);
+        assert_eq!(state(&[Paid, Pending]), State::PartiallyPaid);
+        assert_eq!(state(&[Paid, Paid]), State::Funded);
+        assert_eq!(state(&[Paid, Failed]), State::Failed);
+        assert_eq!(state(&[Cancelled, Failed]), State::Failed);
+        assert_eq!(state(&[Cancelled, Cancelled]), State::Cancelled);
+        assert_eq!(state(&[Paid, Cancelled]), State::Cancelled);
+        assert_eq!(state(&[]), State::Unknown);
+    }
+
+    #[test]
+    fn group_ids_are_request_references() {
+        assert_eq!(references("PR.1,PR.2").unwrap(), ["PR.1", "PR.2"]);
+        assert!(references("PR.1,,PR.2").is_err());
+        assert!(references("").is_err());
+    }
+}
