@@ -1,6 +1,8 @@
 //! What a provider cannot do, or an option it cannot honour, is refused before any request:
 //! every provider points at a server that records what reaches it, and nothing does.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::sync::Arc;
 use std::time::Duration;
 

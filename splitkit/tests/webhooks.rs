@@ -2,6 +2,8 @@
 //! `Unrecognised` event (never an error), an unknown event type is `Other` with what it names,
 //! and a forged delivery is an error.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
