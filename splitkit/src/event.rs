@@ -191,7 +191,7 @@ impl Event {
     }
 
     /// A verified delivery whose body did not decode.
-    pub(crate) fn unrecognised(
+    pub(crate) fn unreadable(
         provider: ProviderKind,
         id: String,
         reason: impl fmt::Display,

@@ -254,7 +254,7 @@ impl SplitProvider for AnteProvider {
             Payload::Typed(body) => body.clone(),
             Payload::Unrecognised(raw) => {
                 let reason = raw.error().to_string();
-                return Ok(Event::unrecognised(
+                return Ok(Event::unreadable(
                     KIND,
                     id,
                     reason,

@@ -158,7 +158,7 @@ impl SplitProvider for SplitableProvider {
             Payload::Typed(callback) => callback,
             Payload::Unrecognised(raw) => {
                 let reason = raw.error().to_string();
-                return Ok(Event::unrecognised(
+                return Ok(Event::unreadable(
                     KIND,
                     id,
                     reason,

@@ -445,7 +445,7 @@ impl SplitProvider for ZeptoProvider {
             Payload::Typed(body) => body,
             Payload::Unrecognised(raw) => {
                 let reason = raw.error().to_string();
-                return Ok(Event::unrecognised(
+                return Ok(Event::unreadable(
                     KIND,
                     id,
                     reason,
