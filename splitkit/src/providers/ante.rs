@@ -20,13 +20,13 @@
 
 use std::fmt;
 
-use ante_client::webhooks::{EventData, Payload};
+use ante_client::webhooks::{EventBody, EventData};
 use ante_client::{
     Cart, CartItem, CreateSession, Customer, GroupConfig, GroupMode, MemberStatus, WebhookVerifier,
 };
 use async_trait::async_trait;
 use http::HeaderMap;
-use splitkit_common::MinorUnits;
+use splitkit_common::{Currency, MinorUnits};
 
 use crate::capabilities::Capability;
 use crate::error::{Error, provider};
@@ -36,6 +36,7 @@ use crate::payment::{
     Split, State,
 };
 use crate::provider::{ProviderKind, SplitProvider};
+use crate::providers::Reading;
 
 const KIND: ProviderKind = ProviderKind::Ante;
 
@@ -194,6 +195,37 @@ fn from_session(session: ante_client::Session) -> GroupPayment {
     }
 }
 
+/// What an Ante event says.
+fn read(body: &EventBody) -> Reading {
+    let (kind, state, amount, currency) = match &body.data {
+        EventData::GroupCreated(_) => (EventKind::Created, Some(State::Open), None, None),
+        EventData::GroupFunded(funded) => (
+            EventKind::Funded,
+            Some(State::Funded),
+            funded.total.map(MinorUnits::new),
+            funded
+                .checkout_currency
+                .as_deref()
+                .and_then(|c| Currency::parse(c).ok()),
+        ),
+        EventData::GroupExpired(_) => (EventKind::Expired, Some(State::Expired), None, None),
+        EventData::GroupCancelled(_) => (EventKind::Cancelled, Some(State::Cancelled), None, None),
+        _ => (EventKind::Other, None, None, None),
+    };
+    Reading {
+        provider_type: body.event_type.to_string(),
+        kind,
+        updates: vec![PaymentUpdate {
+            payment_id: body.session_id().map(str::to_owned),
+            merchant_reference: body.order_ref().map(str::to_owned),
+            state,
+            amount,
+            currency,
+            ..PaymentUpdate::default()
+        }],
+    }
+}
+
 #[async_trait]
 impl SplitProvider for AnteProvider {
     fn kind(&self) -> ProviderKind {
@@ -248,55 +280,8 @@ impl SplitProvider for AnteProvider {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
-        let event = super::verify(KIND, self.verifier.as_ref(), headers, body)?;
-        let id = event.id.clone();
-        let body = match &event.payload {
-            Payload::Typed(body) => body.clone(),
-            Payload::Unrecognised(raw) => {
-                let reason = raw.error().to_string();
-                return Ok(Event::unreadable(
-                    KIND,
-                    id,
-                    reason,
-                    ProviderEvent::Ante(event),
-                ));
-            }
-        };
-        let (kind, state, amount) = match &body.data {
-            EventData::GroupCreated(_) => (EventKind::Created, Some(State::Open), None),
-            EventData::GroupFunded(funded) => (
-                EventKind::Funded,
-                Some(State::Funded),
-                funded.total.map(MinorUnits::new),
-            ),
-            EventData::GroupExpired(_) => (EventKind::Expired, Some(State::Expired), None),
-            EventData::GroupCancelled(_) => (EventKind::Cancelled, Some(State::Cancelled), None),
-            _ => (EventKind::Other, None, None),
-        };
-        let currency = match &body.data {
-            EventData::GroupFunded(funded) => funded
-                .checkout_currency
-                .as_deref()
-                .and_then(|c| splitkit_common::Currency::parse(c).ok()),
-            _ => None,
-        };
-        let update = PaymentUpdate {
-            payment_id: body.session_id().map(str::to_owned),
-            share_id: None,
-            merchant_reference: body.order_ref().map(str::to_owned),
-            state,
-            provider_state: None,
-            amount,
-            currency,
-        };
-        Ok(Event::new(
-            KIND,
-            id,
-            body.event_type.as_str(),
-            kind,
-            vec![update],
-            ProviderEvent::Ante(event),
-        ))
+        let verifier = self.verifier.as_ref();
+        super::parse(KIND, verifier, (headers, body), ProviderEvent::Ante, read)
     }
 }
 

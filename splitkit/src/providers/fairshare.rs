@@ -26,7 +26,7 @@
 use std::fmt;
 
 use async_trait::async_trait;
-use fairshare_client::webhook::{EventData, Payload};
+use fairshare_client::webhook::{EventBody, EventData};
 use fairshare_client::{
     Item, NewSplitSession, SplitKind, SplitSession, SplitSessionStatus, WebhookEventType,
     WebhookVerifier,
@@ -43,6 +43,7 @@ use crate::payment::{
     Split, State,
 };
 use crate::provider::{ProviderKind, SplitProvider};
+use crate::providers::Reading;
 
 const KIND: ProviderKind = ProviderKind::FairShare;
 
@@ -206,6 +207,39 @@ fn event_kind(event_type: &WebhookEventType) -> EventKind {
     }
 }
 
+/// What a FairShare event says: a session event carries the session after it.
+fn read(body: &EventBody) -> Reading {
+    let update = match &body.data {
+        EventData::SplitSession(session) => {
+            let currency = Currency::parse(&session.currency).ok();
+            Some(PaymentUpdate {
+                payment_id: Some(session.id.clone()),
+                merchant_reference: session.meta.clone(),
+                state: Some(state(&session.status)),
+                provider_state: Some(session.status.to_string()),
+                // An amount finer than the minor unit is left out rather than rounded.
+                amount: currency.and_then(|c| from_decimal("collected", session.collected, c).ok()),
+                currency,
+                ..PaymentUpdate::default()
+            })
+        }
+        EventData::Contribution(object) => {
+            let value = object.to_value().unwrap_or_default();
+            Some(PaymentUpdate {
+                payment_id: text(&value, "splitSessionId"),
+                share_id: text(&value, "id"),
+                ..PaymentUpdate::default()
+            })
+        }
+        _ => None,
+    };
+    Reading {
+        provider_type: body.event_type.to_string(),
+        kind: event_kind(&body.event_type),
+        updates: update.into_iter().collect(),
+    }
+}
+
 #[async_trait]
 impl SplitProvider for FairShareProvider {
     fn kind(&self) -> ProviderKind {
@@ -271,60 +305,14 @@ impl SplitProvider for FairShareProvider {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
-        let event = super::verify(KIND, self.verifier.as_ref(), headers, body)?;
-        let id = event.id.clone();
-        let body = match &event.payload {
-            Payload::Typed(body) => body,
-            Payload::Unrecognised(raw) => {
-                let reason = raw.error().to_string();
-                return Ok(Event::unreadable(
-                    KIND,
-                    id,
-                    reason,
-                    ProviderEvent::FairShare(event),
-                ));
-            }
-        };
-        let kind = event_kind(&body.event_type);
-        let event_type = body.event_type.as_str().to_owned();
-        let update = match &body.data {
-            EventData::SplitSession(session) => {
-                let currency = Currency::parse(&session.currency).ok();
-                PaymentUpdate {
-                    payment_id: Some(session.id.clone()),
-                    share_id: None,
-                    merchant_reference: session.meta.clone(),
-                    state: Some(state(&session.status)),
-                    provider_state: Some(session.status.to_string()),
-                    // An amount finer than the minor unit is left out rather than rounded.
-                    amount: currency
-                        .and_then(|c| from_decimal("collected", session.collected, c).ok()),
-                    currency,
-                }
-            }
-            EventData::Contribution(object) => {
-                let value = object.to_value().unwrap_or_default();
-                PaymentUpdate {
-                    payment_id: text(&value, "splitSessionId"),
-                    share_id: text(&value, "id"),
-                    ..PaymentUpdate::default()
-                }
-            }
-            _ => PaymentUpdate::default(),
-        };
-        let updates = if update == PaymentUpdate::default() {
-            Vec::new()
-        } else {
-            vec![update]
-        };
-        Ok(Event::new(
+        let verifier = self.verifier.as_ref();
+        super::parse(
             KIND,
-            id,
-            event_type,
-            kind,
-            updates,
-            ProviderEvent::FairShare(event),
-        ))
+            verifier,
+            (headers, body),
+            ProviderEvent::FairShare,
+            read,
+        )
     }
 }
 

@@ -19,7 +19,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 use http::HeaderMap;
-use splitable_client::webhook::Payload;
+use splitable_client::webhook::EventBody;
 use splitable_client::{LineItem, NewSplit, PaymentStatus, WebhookVerifier};
 use splitkit_common::MinorUnits;
 
@@ -30,6 +30,7 @@ use crate::payment::{
     GroupPayment, LinkAudience, NewGroupPayment, ProviderPayment, ShareLink, State,
 };
 use crate::provider::{ProviderKind, SplitProvider};
+use crate::providers::Reading;
 
 const KIND: ProviderKind = ProviderKind::Splitable;
 
@@ -101,6 +102,27 @@ pub fn state(status: &PaymentStatus) -> State {
     }
 }
 
+/// What a callback says: the invoice and its outcome.
+fn read(callback: &EventBody) -> Reading {
+    let state = state(&callback.payment_status);
+    let kind = match state {
+        State::Funded => EventKind::Funded,
+        State::Expired => EventKind::Expired,
+        _ => EventKind::Other,
+    };
+    let status = callback.payment_status.to_string();
+    Reading {
+        kind,
+        updates: vec![PaymentUpdate {
+            merchant_reference: Some(callback.invoice.clone()),
+            state: Some(state),
+            provider_state: Some(status.clone()),
+            ..PaymentUpdate::default()
+        }],
+        provider_type: status,
+    }
+}
+
 #[async_trait]
 impl SplitProvider for SplitableProvider {
     fn kind(&self) -> ProviderKind {
@@ -152,40 +174,13 @@ impl SplitProvider for SplitableProvider {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
-        let event = super::verify(KIND, self.verifier.as_ref(), headers, body)?;
-        let id = event.id.clone();
-        let callback = match &event.payload {
-            Payload::Typed(callback) => callback,
-            Payload::Unrecognised(raw) => {
-                let reason = raw.error().to_string();
-                return Ok(Event::unreadable(
-                    KIND,
-                    id,
-                    reason,
-                    ProviderEvent::Splitable(event),
-                ));
-            }
-        };
-        let state = state(&callback.payment_status);
-        let kind = match state {
-            State::Funded => EventKind::Funded,
-            State::Expired => EventKind::Expired,
-            _ => EventKind::Other,
-        };
-        let status = callback.payment_status.as_str().to_owned();
-        let update = PaymentUpdate {
-            merchant_reference: Some(callback.invoice.clone()),
-            state: Some(state),
-            provider_state: Some(status.clone()),
-            ..PaymentUpdate::default()
-        };
-        Ok(Event::new(
+        let verifier = self.verifier.as_ref();
+        super::parse(
             KIND,
-            id,
-            status,
-            kind,
-            vec![update],
-            ProviderEvent::Splitable(event),
-        ))
+            verifier,
+            (headers, body),
+            ProviderEvent::Splitable,
+            read,
+        )
     }
 }

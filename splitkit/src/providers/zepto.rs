@@ -40,12 +40,12 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use http::HeaderMap;
 use splitkit_common::{Currency, IdempotencyKey, MinorUnits, Timestamp};
+use zepto_client::WebhookVerifier;
 use zepto_client::models::{
     Metadata, PaymentRequest, PaymentRequestStatus, Transaction, TransactionStatus, TransactionType,
 };
 use zepto_client::payment_requests::NewPaymentRequest;
-use zepto_client::webhook::{EventData, Payload};
-use zepto_client::{WebhookEvent, WebhookVerifier};
+use zepto_client::webhook::{EventBody, EventData};
 
 use crate::capabilities::Capability;
 use crate::error::{Error, provider};
@@ -54,6 +54,7 @@ use crate::payment::{
     GroupPayment, NewGroupPayment, ProviderPayment, Share, ShareStatus, Split, State,
 };
 use crate::provider::{ProviderKind, SplitProvider};
+use crate::providers::Reading;
 
 const KIND: ProviderKind = ProviderKind::Zepto;
 
@@ -330,7 +331,7 @@ fn event_kind(event_type: &str, data: &EventData) -> EventKind {
     }
 }
 
-fn updates(body: &zepto_client::webhook::EventBody) -> Vec<PaymentUpdate> {
+fn updates(body: &EventBody) -> Vec<PaymentUpdate> {
     match &body.data {
         EventData::PaymentRequests(requests) => requests
             .iter()
@@ -359,6 +360,22 @@ fn updates(body: &zepto_client::webhook::EventBody) -> Vec<PaymentUpdate> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// What a Zepto event says about Payment Requests (nothing, for other events).
+fn read(body: &EventBody) -> Reading {
+    let provider_type = body.event_type.to_string();
+    let updates = updates(body);
+    let kind = if updates.is_empty() {
+        EventKind::Other
+    } else {
+        event_kind(&provider_type, &body.data)
+    };
+    Reading {
+        provider_type,
+        kind,
+        updates,
     }
 }
 
@@ -439,35 +456,8 @@ impl SplitProvider for ZeptoProvider {
     }
 
     fn parse_webhook(&self, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
-        let event: WebhookEvent = super::verify(KIND, self.verifier.as_ref(), headers, body)?;
-        let id = event.id.clone();
-        let body = match &event.payload {
-            Payload::Typed(body) => body,
-            Payload::Unrecognised(raw) => {
-                let reason = raw.error().to_string();
-                return Ok(Event::unreadable(
-                    KIND,
-                    id,
-                    reason,
-                    ProviderEvent::Zepto(event),
-                ));
-            }
-        };
-        let event_type = body.event_type.as_str().to_owned();
-        let updates = updates(body);
-        let kind = if updates.is_empty() {
-            EventKind::Other
-        } else {
-            event_kind(&event_type, &body.data)
-        };
-        Ok(Event::new(
-            KIND,
-            id,
-            event_type,
-            kind,
-            updates,
-            ProviderEvent::Zepto(event),
-        ))
+        let verifier = self.verifier.as_ref();
+        super::parse(KIND, verifier, (headers, body), ProviderEvent::Zepto, read)
     }
 }
 
