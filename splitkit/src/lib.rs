@@ -101,8 +101,12 @@
 //!   signs the organizer in.
 //! - **What does not fit**: Zepto has no group, page or expiry (a group payment is one direct
 //!   debit per participant, and its events are per share); split(able) can be neither read nor
-//!   cancelled (its callback is the only news); FairShare and Ante cannot refund through their
-//!   APIs. See each adapter's module.
+//!   cancelled (its callback is the only news); no provider refunds a funded group payment
+//!   through the neutral API: Ante and FairShare have no refund call (Ante refunds paid shares
+//!   when a session is cancelled or expires; FairShare refunds from its dashboard, and its
+//!   `refunded` event and status come through), split(able) has none, and Zepto refunds
+//!   cleared credits one by one (`zepto_client::refunds`) but cannot list refunds by payment,
+//!   so a neutral read could not show them. See each adapter's module.
 
 pub mod capabilities;
 mod error;

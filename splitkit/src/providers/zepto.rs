@@ -11,9 +11,13 @@
 //!   `splitkit_reference` (the merchant reference) and `splitkit_share` (its position), and an
 //!   idempotency key derived from both (`IdempotencyKey::derive("splitkit.zepto",
 //!   "<reference>#<position>")`): a repeated create finds the requests the first one made
-//!   (Zepto answers 409 naming them) and returns the same group payment. Zepto forgets keys
-//!   after 24 hours. Cart lines, return URLs, expiry and an organizer have no place in Zepto and
-//!   are refused; the currency is the account's (AUD, or NZD for [`ZeptoProvider::currency`]).
+//!   (Zepto answers 409 naming them) and returns the same group payment. Zepto does not compare
+//!   the bodies, so a changed cart under the same reference finds the first requests too: use a
+//!   new reference for a new cart. Zepto forgets keys after 24 hours. Requests are created one by one: when one fails, the error is returned
+//!   and the ones before it stay; repeating the create finds them and goes on. Payers see the
+//!   description, not the cart's lines. Return URLs, an expiry and an organizer have no place
+//!   in Zepto and are refused; the currency is the account's (AUD, or NZD for
+//!   [`ZeptoProvider::currency`]).
 //! - **Id**: the Payment Request references joined by commas (`PR.1,PR.2`); treat it as opaque.
 //! - **Read**: each Payment Request and the transactions under it (your credit): a share is
 //!   paid when its credit has `cleared`, failed when the credit (or the debit before it) was
@@ -198,7 +202,7 @@ impl ZeptoProvider {
         }
     }
 
-    /// Creates share `position`, or finds the one an earlier create made with the same key.
+    /// Creates a share, or finds the one an earlier create made with the same key.
     async fn create_share(&self, new: NewPaymentRequest) -> Result<PaymentRequest, Error> {
         match self.client.payment_requests().create(new).await {
             Ok(created) => Ok(created),
