@@ -60,13 +60,12 @@ fn decode_error(
     let inner = error.into_inner();
     let text = redact(&String::from_utf8_lossy(body), secret_fields);
     let offset = byte_offset(&text, inner.line(), inner.column());
-    Error::Decode(Box::new(DecodeError {
+    Error::Decode(Box::new(DecodeError::new(
         operation,
         path,
-        message: inner.to_string(),
-        snippet: excerpt(&text, offset),
-        api: None,
-    }))
+        inner.to_string(),
+        excerpt(&text, offset),
+    )))
 }
 
 /// One item of a list (a page, a stream, a webhook's `data` array) that could not be decoded
@@ -181,10 +180,12 @@ pub fn list<T: DeserializeOwned>(
     })
 }
 
-/// Attaches the answer's status and request id to a decode error (other errors pass through).
+/// Attaches the answer's status, request id and call to a decode error (other errors pass
+/// through).
 pub fn with_api(error: Error, api: ApiError) -> Error {
     match error {
         Error::Decode(mut d) => {
+            d.call = api.call.clone();
             d.api = Some(api);
             Error::Decode(d)
         }

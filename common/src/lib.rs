@@ -60,6 +60,7 @@ pub mod money;
 pub mod operation;
 pub mod options;
 pub mod pagination;
+pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod secret;
@@ -78,7 +79,7 @@ pub use auth::{
 pub use client::{ApiClient, ApiClientBuilder, DefaultErrorPolicy, ErrorPolicy};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::ItemError;
-pub use error::{ApiError, BoxError, DecodeError, Error, Result, TimeoutScope};
+pub use error::{ApiError, BoxError, CallContext, DecodeError, Error, Result, TimeoutScope};
 pub use idempotency::IdempotencyKey;
 pub use money::{Currency, MinorUnits};
 pub use operation::{Method, Operation, Pagination};

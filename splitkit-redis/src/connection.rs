@@ -65,7 +65,7 @@ impl Redis {
             .set_max_delay(Duration::from_millis(500));
         let connection = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Connect, e)))?;
+            .map_err(|e| Error::from(TransportError::new(TransportErrorKind::Connect, e)))?;
         Ok(Self::with_connection(connection))
     }
 
