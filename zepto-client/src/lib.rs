@@ -20,7 +20,7 @@
 //!
 //! let contact = client
 //!     .contacts()
-//!     .create(NewContact::new("Hunter Thompson", "hunter@batcountry.com", "123456", "13048322"))
+//!     .create(NewContact::new().name("Hunter Thompson").email("hunter@batcountry.com").branch_code("123456").account_number("13048322"))
 //!     .await?;
 //!
 //! let payment = client
@@ -72,7 +72,7 @@
 //! with `both_parties`, ...) and fails with [`Error::Validation`] naming the field; see
 //! [`rules`].
 //!
-//! Errors are [`splitkit_common::Error`]: Zepto's two error shapes (`errors` as a list of
+//! Errors are [`Error`]s: Zepto's two error shapes (`errors` as a list of
 //! objects or as a sentence) are decoded into the message and code of [`ApiError`], and the
 //! body stays readable with [`error::error_body`]. A `503` with `Retry-After` (a concurrent
 //! request with the same idempotency key) is retried after that delay.
@@ -151,7 +151,7 @@
 //!   `Split-Request-ID` (no Zepto-branded names are documented) and can be changed with
 //!   [`webhook::ZeptoScheme::header_names`].
 //! - **A signed delivery without `Split-Request-ID`** is accepted; its event id is then the
-//!   body's SHA-256 ([`splitkit_common::webhook::Event::id`]). Zepto documents the header on
+//!   body's SHA-256 ([`Event::id`](splitkit_common::webhook::Event::id)). Zepto documents the header on
 //!   every delivery.
 //! - **Webhook `data`** is decoded item by item by the event type's prefix (the reference's
 //!   table): an item that does not decode is kept raw in
@@ -171,7 +171,7 @@
 //!   is checked: an `Unknown` enum value in a filter or a body is an [`Error::Validation`]
 //!   naming it, before any request.
 //! - **Lists keep every item they can read**: an item the SDK cannot decode is reported in
-//!   [`Page::rejected`](splitkit_common::Page::rejected) by [`List::send`] (index, JSON path,
+//!   [`Page::rejected`] by [`List::send`] (index, JSON path,
 //!   message and raw JSON) and as [`Error::Item`] in its place by [`List::stream`], which goes
 //!   on with the next item; the other items arrive as usual.
 //! - **Sandbox failure amounts**: both tables are provided; the older `failure_reason` amounts
@@ -274,10 +274,12 @@ pub mod models {
 }
 
 pub use client::{Client, ClientBuilder, Environment};
+pub use error::{ErrorExt, PROVIDER};
 pub use list::List;
 pub use splitkit_common;
 pub use splitkit_common::{
-    ApiError, Error, IdempotencyKey, MemoryTokenStore, Page, RetryPolicy, SecretString, Timestamp,
-    TokenPair, TokenStore,
+    ApiError, AuthFailure, AuthFailureKind, CallContext, Date, Error, IdempotencyKey,
+    MemoryTokenStore, MinorUnits, Page, Result, RetryPolicy, SecretString, Timestamp, TokenPair,
+    TokenStore, Transport,
 };
 pub use webhook::{WebhookEvent, WebhookInbox, WebhookVerifier};
