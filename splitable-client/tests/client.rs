@@ -72,10 +72,7 @@ fn debug_never_shows_the_api_key() {
     let shown_builder = format!("{builder:?}");
     let client = builder.build().unwrap();
     let clone = client.clone();
-    let shown = format!(
-        "{shown_builder} {client:?} {clone:?} {:?}",
-        client.api_client()
-    );
+    let shown = format!("{shown_builder} {client:?} {clone:?} {:?}", client.api());
     assert!(!shown.contains(API_KEY), "{shown}");
     assert!(shown.contains("nimbleshop.splitable.com"), "{shown}");
 }

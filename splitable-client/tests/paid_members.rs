@@ -4,7 +4,7 @@
 
 mod support;
 
-use splitable_client::{Error, PaidMember, SplitableErrorExt};
+use splitable_client::{Error, ErrorExt, PaidMember};
 use support::*;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -136,7 +136,10 @@ async fn a_single_member_object_that_does_not_decode_is_a_decode_error() {
     let Error::Decode(decode) = &err else {
         panic!("expected a decode error, got {err:?}")
     };
-    assert_eq!(decode.operation, "listPaidMembers");
+    assert_eq!(
+        (decode.call.provider, decode.call.operation),
+        ("splitable", "listPaidMembers")
+    );
     assert!(decode.message.contains("email"), "{}", decode.message);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
 }
@@ -152,7 +155,7 @@ async fn an_error_body_with_200_is_a_typed_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
-    assert_eq!(err.splitable_message(), Some("Split not found"));
+    assert_eq!(err.error_code(), Some("Split not found"));
 }
 
 #[tokio::test]
@@ -165,7 +168,7 @@ async fn a_500_with_an_error_body_is_typed_and_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
-    assert_eq!(err.splitable_message(), Some("api_key is missing"));
+    assert_eq!(err.error_code(), Some("api_key is missing"));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
