@@ -217,12 +217,13 @@ async fn emulator_flow(
     .map_err(|e| failed("configuration error", e))?;
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .map_err(|e| failed("adding the Contact", e))?;
     let now = SystemTime::now()

@@ -60,12 +60,13 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
 
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .doing("adding a contact")?;
     done(format!("added contact {} ({})", contact.name, contact.id));
