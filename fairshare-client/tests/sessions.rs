@@ -701,6 +701,7 @@ fn the_client_never_shows_its_key() {
 fn the_builder_refuses_settings_that_cannot_work() {
     for (what, result) in [
         ("empty key", Client::builder("").build()),
+        ("blank key", Client::builder(" \t").build()),
         ("key with a newline", Client::builder("abc\ndef").build()),
         (
             "bad header name",
@@ -725,4 +726,23 @@ fn the_builder_refuses_settings_that_cannot_work() {
         );
         assert!(!err.to_string().contains(API_KEY), "{what}: {err}");
     }
+}
+
+#[test]
+fn credentials_in_a_base_url_are_masked_everywhere() {
+    let builder =
+        Client::builder(API_KEY).base_url("https://user:hunter2@proxy.example/api/v1?token=t0k");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("t0k"),
+        "{shown}"
+    );
+    assert!(!shown.contains(API_KEY), "{shown}");
+    let err = Client::builder(API_KEY)
+        .base_url("ftp://user:hunter2@proxy.example")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }

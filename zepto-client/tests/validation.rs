@@ -630,3 +630,53 @@ fn a_client_needs_credentials_and_usable_urls() {
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
 }
+
+#[test]
+fn blank_credentials_are_refused_when_the_client_is_built() {
+    for token in ["", "   ", "\n"] {
+        let err = Client::builder(zepto_client::Environment::Sandbox)
+            .personal_access_token(token)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field, .. } if field == "personal_access_token"),
+            "{token:?}: {err:?}"
+        );
+    }
+    let app = |id: &str, secret: &str| {
+        zepto_client::oauth::OAuthApp::new(
+            &zepto_client::Environment::Sandbox,
+            id,
+            secret,
+            "https://shop.example/callback",
+        )
+    };
+    for (id, secret, field) in [("", "s", "client_id"), ("app", " ", "client_secret")] {
+        let err = app(id, secret).unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn credentials_in_a_base_url_are_masked_everywhere() {
+    let builder = Client::builder(zepto_client::Environment::Sandbox)
+        .base_url("https://proxy-user:proxy-pass@proxy.example/zepto?api_key=k_secret")
+        .oauth_base_url("https://u:oauth-pass@go.proxy.example")
+        .personal_access_token("t");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?} {:?}", client.environment());
+    for secret in ["proxy-pass", "proxy-user", "k_secret", "oauth-pass"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("proxy.example/zepto"), "{shown}");
+    let err = Client::builder(zepto_client::Environment::Sandbox)
+        .base_url("ftp://user:hunter2@proxy.example")
+        .personal_access_token("t")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
