@@ -4,7 +4,7 @@
 
 mod support;
 
-use splitable_client::{Error, ErrorExt, ErrorResponse, LineItem, NewSplit};
+use splitable_client::{Error, ErrorExt, LineItem, NewSplit};
 use support::*;
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -178,10 +178,8 @@ async fn recorded_live_500_is_a_typed_error_and_is_not_retried() {
         Some("6658f59fa8f4c91929427eace17a226a")
     );
     assert_eq!(
-        err.error_response(),
-        Some(&ErrorResponse {
-            error: "Order must have atleast one line item".into()
-        })
+        err.error_response().map(|body| body.error.as_str()),
+        Some("Order must have atleast one line item")
     );
     assert_eq!(
         err.error_code(),

@@ -407,10 +407,8 @@ async fn the_drifted_page_reads_through_the_public_api() {
 
 #[test]
 fn unknown_enum_values_are_refused_in_query_filters_before_sending() {
-    let params = zepto_client::generated::operations::ListTransactionsParams {
-        status: Some(vec![TransactionStatus::Unknown("bogus".into())]),
-        ..Default::default()
-    };
+    let mut params = zepto_client::generated::operations::ListTransactionsParams::default();
+    params.status = Some(vec![TransactionStatus::Unknown("bogus".into())]);
     let err = zepto_client::generated::operations::list_transactions_request(&params).unwrap_err();
     assert!(
         matches!(&err, Error::Validation { field, .. } if field == "status"),
