@@ -14,6 +14,7 @@ pub type WebhookEndpoint = models::WebhookEndpoint;
 /// An endpoint just created, with its signing secret: Ante shows the secret this once, so store
 /// it (e.g. in your secret manager) before doing anything else.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CreatedWebhookEndpoint {
     /// The endpoint id (for [`WebhookEndpoints::delete`]), when Ante returned it.
     pub id: Option<String>,

@@ -122,6 +122,7 @@ impl ErrorKind {
 
 /// Ante's error body, decoded, with its classification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AnteError {
     /// The request id; quote it in support mail.
     pub request_id: String,

@@ -404,6 +404,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
 /// Details that pre-fill Zepto's sign-up form for a user who has no Zepto account yet
 /// ("Speeding up onboarding"). Every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignUpPrefill {
     /// Show the sign-up page first (`landing=sign_up`) instead of the sign-in page.
     pub landing_sign_up: bool,
@@ -571,6 +572,7 @@ impl CsrfState {
 
 /// An authorisation URL and its CSRF state.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AuthorizationUrl {
     /// Send the user here.
     pub url: Url,

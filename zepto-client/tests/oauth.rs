@@ -126,12 +126,13 @@ fn the_authorization_url_carries_scopes_state_and_sign_up_details() {
         .authorization_url()
         .scopes([Scope::Payments, Scope::Contacts, Scope::OfflineAccess])
         .state("state-123")
-        .sign_up(SignUpPrefill {
-            landing_sign_up: true,
-            nickname: Some("george-co_1".into()),
-            first_name: Some("George".into()),
-            street_address: Some("1 Main St".into()),
-            ..SignUpPrefill::default()
+        .sign_up({
+            let mut prefill = SignUpPrefill::default();
+            prefill.landing_sign_up = true;
+            prefill.nickname = Some("george-co_1".into());
+            prefill.first_name = Some("George".into());
+            prefill.street_address = Some("1 Main St".into());
+            prefill
         })
         .build()
         .unwrap();
@@ -184,9 +185,10 @@ fn the_state_is_random_unless_given_and_nicknames_are_checked() {
 
     let err = app
         .authorization_url()
-        .sign_up(SignUpPrefill {
-            nickname: Some("george co".into()),
-            ..SignUpPrefill::default()
+        .sign_up({
+            let mut prefill = SignUpPrefill::default();
+            prefill.nickname = Some("george co".into());
+            prefill
         })
         .build()
         .unwrap_err();
