@@ -402,7 +402,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
 }
 
 /// Details that pre-fill Zepto's sign-up form for a user who has no Zepto account yet
-/// ("Speeding up onboarding"). Every field is optional.
+/// ("Speeding up onboarding"). Every field is optional: start from `SignUpPrefill::default()`
+/// and set the fields you have.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SignUpPrefill {
