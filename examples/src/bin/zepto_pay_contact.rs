@@ -42,7 +42,6 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::TryStreamExt;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
@@ -343,15 +342,7 @@ async fn main() -> ExitCode {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    let Ok(matures_at) = Timestamp::from_unix_seconds(now) else {
-        println!("the system clock is not usable");
-        return ExitCode::FAILURE;
-    };
-    let mut payment = NewPayment::new("Example payment", matures_at)
+    let mut payment = NewPayment::new("Example payment", Timestamp::now())
         .channels([
             PaymentChannel::NewPaymentsPlatform,
             PaymentChannel::DirectEntry,
