@@ -95,7 +95,11 @@
 //! total mismatch, headless not enabled, ...). 429 answers honour `Retry-After`; 429 and 503 are
 //! retried with backoff for `GET` and `DELETE` calls only; otherwise they surface as
 //! [`Error::RateLimited`] (with the wait Ante asked for) or [`Error::Api`]. A rejected key (`401`)
-//! is an [`Error::Auth`] whose answer [`ErrorExt`] reads the same way.
+//! is an [`Error::Auth`] whose answer [`ErrorExt`] reads the same way. Every error of a call
+//! names the provider and the operation, and, after retries, the attempts and the time they
+//! took. Resource handles ([`Client::sessions`], [`Client::merchants`], [`Client::webhooks`])
+//! own a clone of the client, so the futures of their calls compose with `tokio::join!` and
+//! `tokio::spawn`.
 //!
 //! # Webhooks
 //!

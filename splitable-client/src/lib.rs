@@ -66,7 +66,11 @@
 //! `split_url` and `split_id`; the same failure was recorded as `500` on the live host and as
 //! `200` on the draft host, both with `{"error": "..."}`. This crate returns every `error` body
 //! as [`Error::Api`] with the message in [`ApiError::message`] and the typed body behind
-//! [`ErrorExt::error_response`], whatever the status.
+//! [`ErrorExt::error_response`], whatever the status. Every error of a call names the
+//! provider and the operation (`splitable createSplit: 500 Internal Server Error: Order must
+//! have atleast one line item`); a rejected `api_key` (`401`) is an [`Error::Auth`].
+//! [`Client::splits`] owns a clone of the client, so the futures of its calls borrow nothing
+//! and compose with `tokio::join!` and `tokio::spawn`.
 //!
 //! Creating a split is never retried once the request may have reached split(able): it takes
 //! no idempotency key, so a retry could create a second split. Reading paid members is
