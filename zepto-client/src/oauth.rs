@@ -9,7 +9,7 @@
 //!
 //! The token calls are made with the [`oauth2`] crate over this SDK's
 //! [`Transport`], so proxies, custom TLS and test doubles apply to
-//! them too. A failed token call is an [`Error::Auth`] whose [`AuthFailure`](crate::AuthFailure)
+//! them too. A failed token call is an [`Error::Auth`] whose [`AuthFailure`]
 //! keeps Zepto's HTTP status and OAuth error code: `invalid_grant` (the refresh token was spent
 //! or revoked) says the account must be authorised again ([`Error::requires_reauthorization`]);
 //! a 5xx answer or a transport failure is an outage ([`Error::is_retryable`]), which the client's
