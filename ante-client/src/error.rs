@@ -28,7 +28,7 @@ use http::HeaderMap;
 use serde::Deserialize;
 use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
 
-/// The provider name in errors ([`splitkit_common::CallContext::provider`]).
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
 pub const PROVIDER: &str = "ante";
 
 /// What kind of error Ante reported, recognised from its message (and status).

@@ -24,7 +24,7 @@ use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
 
 use crate::generated::models::{ErrorCode, ErrorResponse};
 
-/// The provider name in errors ([`splitkit_common::CallContext::provider`]).
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
 pub const PROVIDER: &str = "fairshare";
 
 /// Reads FairShare's structured `ApiError` bodies (`{"code": ..., "message": ...}`).

@@ -12,7 +12,7 @@ use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy, HttpResponse};
 
 pub use crate::generated::models::ErrorResponse;
 
-/// The provider name in errors ([`splitkit_common::CallContext::provider`]).
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
 pub const PROVIDER: &str = "splitable";
 
 /// The [`ErrorPolicy`] of split(able), installed by [`crate::ClientBuilder::build`].

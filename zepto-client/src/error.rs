@@ -33,7 +33,7 @@ use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
 
 use crate::generated::models::{ErrorObject, ErrorResponse, ErrorResponseErrors};
 
-/// The provider name in errors ([`splitkit_common::CallContext::provider`]).
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
 pub const PROVIDER: &str = "zepto";
 
 /// Reads Zepto's error bodies and classifies its answers for the shared pipeline.
