@@ -173,7 +173,11 @@ pub enum Error {
 
     /// Credentials were missing, rejected (a `401` answer: [`crate::AuthFailureKind::Rejected`]),
     /// or could not be obtained or refreshed. [`Error::auth_failure`] gives the typed cause.
-    #[error("{}authentication failed: {message}", Prefix(call.as_ref()))]
+    #[error(
+        "{}authentication failed: {message}{}",
+        Prefix(call.as_ref()),
+        Retries(call.as_ref())
+    )]
     #[non_exhaustive]
     Auth {
         /// What failed, without any credential.

@@ -484,6 +484,85 @@ async fn a_403_refreshes_once_and_retries_once() {
 }
 
 #[tokio::test]
+async fn the_oauth_host_setter_sends_token_requests_there() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/proxy/go/oauth/token"))
+        .respond_with(token_answer("access-2", "refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (store, log) = store(pair("access-1", "refresh-1", -10));
+    Mock::given(method("GET"))
+        .and(path("/proxy/api/user"))
+        .respond_with(Api {
+            good: "access-2",
+            refused: 401,
+            log: log.clone(),
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    // An app of the sandbox, a client whose hosts are replaced: the token request follows.
+    let app = OAuthApp::new(&Environment::Sandbox, "app-id", "app-secret", REDIRECT)
+        .unwrap()
+        .clock(clock());
+    let client = Client::builder(Environment::Sandbox)
+        .base_url(format!("{}/proxy/api", server.uri()))
+        .oauth_base_url(format!("{}/proxy/go", server.uri()))
+        .retry(fast_retry())
+        .clock(clock())
+        .oauth(app, store)
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.environment().oauth_base_url(),
+        format!("{}/proxy/go", server.uri())
+    );
+    client.user().get().await.unwrap();
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_401_after_renewal_is_an_auth_error_that_keeps_zeptos_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(token_answer("access-2", "refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{
+            "title": "Unauthorized",
+            "detail": "Unauthorized: The access token is invalid"
+        }]})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let (store, _) = store(pair("access-1", "refresh-1", 3600));
+    let err = oauth_client(&server, store).user().get().await.unwrap_err();
+    // The attempt with the renewed token counts; the time taken varies from run to run.
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "zepto getUser: authentication failed: the credentials were rejected: \
+             401 Unauthorized: The access token is invalid (after 2 attempts in "
+        ),
+        "{shown}"
+    );
+    assert_eq!(
+        err.auth_failure().map(|f| f.kind()),
+        Some(AuthFailureKind::Rejected)
+    );
+    assert_eq!(
+        zepto_client::ErrorExt::error_code(&err),
+        Some("Unauthorized")
+    );
+}
+
+#[tokio::test]
 async fn a_second_rejection_is_final() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
