@@ -261,12 +261,13 @@ pub async fn providers(
     for (i, name) in ["Ana", "Ben", "Cy"].into_iter().enumerate() {
         let contact = zepto
             .contacts()
-            .create(zepto_client::contacts::NewContact::new(
-                name,
-                format!("{}@example.com", name.to_lowercase()),
-                "062000",
-                format!("1000000{i}"),
-            ))
+            .create(
+                zepto_client::contacts::NewContact::new()
+                    .name(name)
+                    .email(format!("{}@example.com", name.to_lowercase()))
+                    .branch_code("062000")
+                    .account_number(format!("1000000{i}")),
+            )
             .await
             .doing("adding a Zepto contact")?;
         contacts.push(Participant::new(contact.id).name(name));

@@ -22,8 +22,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use splitkit::{Cart, LineItem, NewGroupPayment, Split, SplitProvider, State};
-//! use splitkit_common::Currency;
+//! use splitkit::{Cart, Currency, LineItem, NewGroupPayment, Split, SplitProvider, State};
 //!
 //! # async fn run(provider: Arc<dyn SplitProvider>) -> Result<(), splitkit::Error> {
 //! let cart = Cart::new(Currency::USD)
@@ -82,8 +81,8 @@
 //!
 //! # What the neutral model chooses
 //!
-//! - **Money** is integer minor units ([`MinorUnits`](splitkit_common::MinorUnits)) with a
-//!   [`Currency`](splitkit_common::Currency). FairShare's decimals are converted exactly with
+//! - **Money** is integer minor units ([`MinorUnits`]) with a
+//!   [`Currency`]. FairShare's decimals are converted exactly with
 //!   the currency's exponent ([`money`]): an amount finer than the currency's minor unit is
 //!   refused, never rounded, and nothing passes through a float.
 //! - **The cart total** is the items plus tax plus shipping, checked (no overflow, nothing
@@ -97,7 +96,7 @@
 //! - **Events** are never lost: a verified delivery the SDK cannot read is
 //!   [`EventKind::Unrecognised`] with the raw event, not an error; only a delivery that does
 //!   not prove its origin is an error.
-//! - **Share links** are [`SecretString`](splitkit_common::SecretString)s: Ante's organizer link
+//! - **Share links** are [`SecretString`]s: Ante's organizer link
 //!   signs the organizer in.
 //! - **What does not fit**: Zepto has no group, page or expiry (a group payment is one direct
 //!   debit per participant, and its events are per share); split(able) can be neither read nor
@@ -129,3 +128,5 @@ pub use providers::fairshare::FairShareProvider;
 pub use providers::splitable::SplitableProvider;
 pub use providers::zepto::ZeptoProvider;
 pub use splitkit_common;
+#[doc(no_inline)]
+pub use splitkit_common::{Currency, MinorUnits, SecretString, Timestamp};

@@ -94,9 +94,10 @@ impl FairShareProvider {
         let mut session = session
             .meta(&request.merchant_reference)
             .detail_title(request.title())
-            .idempotency_key(
-                IdempotencyKey::derive(IDEMPOTENCY_NAMESPACE, &request.merchant_reference).as_str(),
-            );
+            .idempotency_key(IdempotencyKey::derive(
+                IDEMPOTENCY_NAMESPACE,
+                &request.merchant_reference,
+            ));
         if let Some(expires_in) = request.expires_in {
             session = session.expiry_minutes(u32::try_from(expires_in.as_secs() / 60).unwrap_or(0));
         }
@@ -111,7 +112,7 @@ impl FairShareProvider {
         }
         self.client
             .sessions()
-            .create(&session)
+            .create(session)
             .await
             .map_err(provider(KIND))
     }

@@ -135,7 +135,7 @@ impl SplitProvider for SplitableProvider {
         let created = self
             .client
             .splits()
-            .create(&split)
+            .create(split)
             .await
             .map_err(provider(KIND))?;
         Ok(GroupPayment {

@@ -213,12 +213,13 @@ impl Harness {
     pub(crate) async fn zepto_contact(&self, name: &str, account: &str) -> String {
         self.zepto_client
             .contacts()
-            .create(zepto_client::contacts::NewContact::new(
-                name,
-                format!("{}@example.com", name.to_lowercase()),
-                "062000",
-                account,
-            ))
+            .create(
+                zepto_client::contacts::NewContact::new()
+                    .name(name)
+                    .email(format!("{}@example.com", name.to_lowercase()))
+                    .branch_code("062000")
+                    .account_number(account),
+            )
             .await
             .unwrap()
             .id
