@@ -42,7 +42,7 @@ use serde_json::{Value, json};
 pub use splitkit_common::testing::ResponseFixture;
 pub use splitkit_common::webhook::testing::{Mutant, mutants};
 
-use crate::webhooks::{SIGNATURE_HEADER, SignatureScheme, TimestampedV1};
+use crate::webhook::{SIGNATURE_HEADER, SignatureScheme, TimestampedV1};
 
 /// The headers Ante sends with a webhook delivery of `body` signed with `secret` (a
 /// dashboard endpoint's `whsec_…` secret, or the signing secret for a session's
@@ -51,7 +51,7 @@ use crate::webhooks::{SIGNATURE_HEADER, SignatureScheme, TimestampedV1};
 ///
 /// ```
 /// use ante_client::testing::{fixtures, sign_webhook, webhook_body};
-/// use ante_client::webhooks::Key;
+/// use ante_client::webhook::Key;
 /// use ante_client::{WebhookSecret, WebhookVerifier};
 ///
 /// let secret = "whsec_0123456789abcdef0123456789abcdef";
@@ -403,7 +403,7 @@ mod tests {
 
     #[test]
     fn signed_deliveries_verify_and_stale_ones_do_not() {
-        use crate::webhooks::Key;
+        use crate::webhook::Key;
         let secret = "whsec_0123456789abcdef0123456789abcdef";
         let verifier =
             crate::WebhookVerifier::new([Key::from(crate::WebhookSecret::parse(secret).unwrap())])

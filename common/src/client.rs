@@ -2,6 +2,7 @@
 
 use std::fmt::{self, Debug};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -11,14 +12,14 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
-use url::Url;
+use url::{Position, Url};
 
-use crate::auth::{Authenticator, NoAuth};
+use crate::auth::{AuthFailure, Authenticator, NoAuth};
 use crate::decode;
-use crate::error::{ApiError, Error, TimeoutScope};
+use crate::error::{ApiError, CallContext, Error, TimeoutScope};
 use crate::idempotency::{DEFAULT_MAX_KEY_LEN, IdempotencyKey};
-use crate::operation::Operation;
 use crate::pagination::{self, Page};
+use crate::redact::mask_url;
 use crate::request::Request;
 use crate::retry::{self, ErrorClass, RetryPolicy};
 use crate::transport::{
@@ -54,6 +55,7 @@ impl ErrorPolicy for DefaultErrorPolicy {
 }
 
 struct Inner {
+    provider: &'static str,
     base_url: Url,
     transport: Arc<dyn Transport>,
     auth: Arc<dyn Authenticator>,
@@ -78,7 +80,8 @@ pub struct ApiClient {
 impl Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClient")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("provider", &self.inner.provider)
+            .field("base_url", &mask_url(self.inner.base_url.as_str()))
             .field("auth", &self.inner.auth)
             .field("retry", &self.inner.retry)
             .field("attempt_timeout", &self.inner.attempt_timeout)
@@ -89,6 +92,7 @@ impl Debug for ApiClient {
 
 /// Builds an [`ApiClient`].
 pub struct ApiClientBuilder {
+    provider: &'static str,
     base_url: String,
     transport: Option<Arc<dyn Transport>>,
     auth: Arc<dyn Authenticator>,
@@ -107,12 +111,20 @@ pub struct ApiClientBuilder {
 impl Debug for ApiClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("provider", &self.provider)
+            .field("base_url", &mask_url(&self.base_url))
             .finish_non_exhaustive()
     }
 }
 
 impl ApiClientBuilder {
+    /// Names the provider in every error and tracing span (`zepto`, `fairshare`, ...), and
+    /// marks its answers as its own ([`Error::api_error_from`]).
+    pub fn provider(mut self, name: &'static str) -> Self {
+        self.provider = name;
+        self
+    }
+
     /// Sends requests with `transport` (default: a new [`ReqwestTransport`]).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
@@ -193,11 +205,11 @@ impl ApiClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<ApiClient, Error> {
         let base_url = Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", mask_url(&self.base_url))))?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(Error::Config(format!(
                 "base URL `{}` must be an http or https URL",
-                self.base_url
+                mask_url(&self.base_url)
             )));
         }
         let transport = match self.transport {
@@ -217,6 +229,7 @@ impl ApiClientBuilder {
         }
         Ok(ApiClient {
             inner: Arc::new(Inner {
+                provider: self.provider,
                 base_url,
                 transport,
                 auth: self.auth,
@@ -259,6 +272,7 @@ impl ApiClient {
     /// operation path).
     pub fn builder(base_url: impl Into<String>) -> ApiClientBuilder {
         ApiClientBuilder {
+            provider: "",
             base_url: base_url.into(),
             transport: None,
             auth: Arc::new(NoAuth),
@@ -280,6 +294,11 @@ impl ApiClient {
         &self.inner.base_url
     }
 
+    /// The provider's name, as errors show it (empty when none was set).
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
     /// The transport, for hand-written calls outside the API's base URL (e.g. OAuth token
     /// endpoints).
     pub fn transport(&self) -> &Arc<dyn Transport> {
@@ -289,9 +308,9 @@ impl ApiClient {
     /// Sends `request` and decodes a JSON answer into `T`.
     pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
         let operation = request.operation.id;
-        let response = self.send(request).await?;
+        let (response, call) = self.send(request).await?;
         decode::json(operation, &response.body, &self.inner.secret_fields)
-            .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))
+            .map_err(|e| decode::with_api(e, self.answer(call, &response)))
     }
 
     /// Sends `request` and ignores the answer's body.
@@ -301,7 +320,7 @@ impl ApiClient {
 
     /// Sends `request` and returns the successful answer as it came (status, headers, bytes).
     pub async fn execute_raw(&self, request: Request) -> Result<HttpResponse, Error> {
-        self.send(request).await
+        self.send(request).await.map(|(response, _)| response)
     }
 
     /// Sends a list request and returns one page. An item that cannot be decoded is kept in
@@ -314,14 +333,14 @@ impl ApiClient {
         let pagination = request.operation.pagination;
         let operation = request.operation.id;
         let url = self.request_url(&request)?;
-        let response = self.send(request.clone()).await?;
+        let (response, call) = self.send(request.clone()).await?;
         let body = pagination::decode_list(
             operation,
             &response.body,
             &self.inner.secret_fields,
             pagination,
         )
-        .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))?;
+        .map_err(|e| decode::with_api(e, self.answer(call, &response)))?;
         pagination::build_page(
             &request,
             &url,
@@ -358,10 +377,15 @@ impl ApiClient {
         request.url(&self.inner.base_url)
     }
 
-    /// The [`ApiError`] describing `response`: status, body, and the request id from the
-    /// configured header. For hand-written calls that decide success themselves.
+    /// The [`ApiError`] describing `response` to a call of `operation`: provider, status,
+    /// body, and the request id from the configured header. For hand-written calls that decide
+    /// success themselves.
     pub fn api_error(&self, operation: &'static str, response: &HttpResponse) -> ApiError {
-        let mut api = ApiError::new(operation, response.status, response.body.clone());
+        self.answer(CallContext::new(self.inner.provider, operation), response)
+    }
+
+    fn answer(&self, call: CallContext, response: &HttpResponse) -> ApiError {
+        let mut api = ApiError::new(call, response.status, response.body.clone());
         api.request_id = self.header_request_id(&response.headers);
         api
     }
@@ -372,11 +396,12 @@ impl ApiClient {
     }
 
     /// Runs the whole pipeline for one call: key, auth, send, classify, back off, within the
-    /// deadline.
-    async fn send(&self, request: Request) -> Result<HttpResponse, Error> {
+    /// deadline. Every error, and the successful answer, comes with the call's context.
+    async fn send(&self, request: Request) -> Result<(HttpResponse, CallContext), Error> {
         let operation = request.operation;
         let span = tracing::info_span!(
             "splitkit.call",
+            provider = self.inner.provider,
             operation = operation.id,
             method = ?operation.method,
             attempts = field::Empty,
@@ -385,15 +410,21 @@ impl ApiClient {
         );
         let deadline = request.deadline.or(self.inner.deadline);
         let started = Instant::now();
-        let run = self.run(request, started, deadline).instrument(span);
-        match deadline {
+        let attempts = AtomicU32::new(0);
+        let run = self
+            .run(request, started, deadline, &attempts)
+            .instrument(span);
+        let result = match deadline {
             Some(limit) => tokio::time::timeout(limit, run)
                 .await
-                .unwrap_or(Err(Error::Timeout {
-                    scope: TimeoutScope::Deadline,
-                    elapsed: limit,
-                })),
+                .unwrap_or_else(|_| Err(Error::timeout(TimeoutScope::Deadline, limit))),
             None => run.await,
+        };
+        let call = CallContext::new(self.inner.provider, operation.id)
+            .with_attempts(attempts.load(Ordering::Relaxed), started.elapsed());
+        match result {
+            Ok(response) => Ok((response, call)),
+            Err(error) => Err(error.with_call(call)),
         }
     }
 
@@ -402,11 +433,13 @@ impl ApiClient {
         request: Request,
         started: Instant,
         deadline: Option<Duration>,
+        attempts: &AtomicU32,
     ) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
         let operation = request.operation;
         let key = self.idempotency_key(&request)?;
         let url = self.request_url(&request)?;
+        let host = url[Position::BeforeHost..Position::AfterPort].to_owned();
         let headers = self.headers(&request, key.as_ref())?;
         let body: Bytes = request.body.bytes();
         let attempt_timeout = request.attempt_timeout.or(inner.attempt_timeout);
@@ -417,6 +450,7 @@ impl ApiClient {
         let mut renewed_auth = false;
         loop {
             attempt += 1;
+            attempts.fetch_add(1, Ordering::Relaxed);
             span.record("attempts", attempt);
             let mut http_request = HttpRequest {
                 method: operation.method.to_http(),
@@ -461,7 +495,9 @@ impl ApiClient {
                         tracing::debug!(%status, "credentials rejected; retrying once with renewed ones");
                         continue;
                     }
-                    self.classify_answer(operation, response, key.as_ref(), may_repeat)?
+                    let call = CallContext::new(inner.provider, operation.id)
+                        .with_attempts(attempts.load(Ordering::Relaxed), started.elapsed());
+                    self.classify_answer(call, response, key.as_ref(), may_repeat)?
                 }
                 Failure::Transport(error) => {
                     let retryable = match error.kind() {
@@ -469,11 +505,11 @@ impl ApiClient {
                         _ => may_repeat,
                     };
                     let error = match error.kind() {
-                        TransportErrorKind::Timeout => Error::Timeout {
-                            scope: TimeoutScope::Attempt,
-                            elapsed: attempt_timeout.unwrap_or_default(),
-                        },
-                        _ => Error::Transport(error),
+                        TransportErrorKind::Timeout => Error::timeout(
+                            TimeoutScope::Attempt,
+                            attempt_timeout.unwrap_or_default(),
+                        ),
+                        _ => Error::from(error.with_host(host.as_str())),
                     };
                     (error, retryable, None)
                 }
@@ -499,22 +535,29 @@ impl ApiClient {
     }
 
     /// Turns an error answer into the error to report, whether it may be retried, and the wait
-    /// the provider asked for. Fails fast for answers that are never retried.
+    /// the provider asked for. Fails fast for answers that are never retried: idempotency
+    /// conflicts, and `401`, which is an [`Error::Auth`] with the answer kept in its
+    /// [`AuthFailure`].
     fn classify_answer(
         &self,
-        operation: &'static Operation,
+        call: CallContext,
         response: HttpResponse,
         key: Option<&IdempotencyKey>,
         may_repeat: bool,
     ) -> Result<(Error, bool, Option<Duration>), Error> {
         let status = response.status;
-        let mut api = self.api_error(operation.id, &response);
+        let mut api = self.answer(call, &response);
         let class = self.inner.errors.classify(&mut api, &response.headers);
+        api.fill_unread(&self.inner.secret_fields);
         api.retryable = match class {
             ErrorClass::Fatal | ErrorClass::IdempotencyConflict { .. } => Some(false),
             ErrorClass::Retryable => Some(true),
             _ => None,
         };
+        if status == StatusCode::UNAUTHORIZED {
+            let message = format!("the credentials were rejected: {}", api.summary());
+            return Err(AuthFailure::rejected(api).into_error(message));
+        }
         let retry_after = retry::retry_after(&response.headers, SystemTime::now());
         let retryable = match &class {
             ErrorClass::IdempotencyConflict { existing_resource } => {

@@ -201,18 +201,16 @@ async fn zepto_a_replayed_payment_key_is_a_conflict_naming_the_first_payment() {
         .unwrap();
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Replay Pty",
-            "replay@example.com",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Replay Pty")
+                .email("replay@example.com")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
-    let now = Timestamp::from_unix_seconds(splitkit_common::Clock::unix_seconds(
-        &*stage.emulator.clock(),
-    ))
-    .unwrap();
+    let now = Timestamp::from_system_time(splitkit_common::Clock::now(&*stage.emulator.clock()));
     let key = IdempotencyKey::new("order-7731").unwrap();
     let payment = || {
         NewPayment::new("Order 7731", now)

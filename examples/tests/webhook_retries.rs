@@ -49,12 +49,13 @@ async fn pay(emulator: &RunningEmulator) {
     let client = zepto(emulator);
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "ap@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("ap@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
     let now = Timestamp::from_unix_seconds(emulator.clock().unix_seconds()).unwrap();
@@ -208,7 +209,7 @@ async fn splitable_retries_any_answer_but_200_twenty_five_times() {
         .total_from_items()
         .build()
         .unwrap();
-    let created = splitable.splits().create(&split).await.unwrap();
+    let created = splitable.splits().create(split).await.unwrap();
     emulator
         .splitable()
         .pay(&created.split_id, TeamPayment::rest())
@@ -262,7 +263,7 @@ async fn a_provider_schedule_can_be_configured_and_ante_stops_at_a_2xx() {
         .build()
         .unwrap()
         .sessions()
-        .create(&NewSplitSession::flexible_amount(
+        .create(NewSplitSession::flexible_amount(
             Decimal::new(100, 0),
             "QAR",
         ))

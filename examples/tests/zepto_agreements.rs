@@ -43,12 +43,13 @@ async fn payment_requests_stay_within_an_accepted_agreement() {
     let emulator = support::start(support::config()).await;
     let contact = client(&emulator)
         .contacts()
-        .create(NewContact::new(
-            "Tenant",
-            "t@example.com",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Tenant")
+                .email("t@example.com")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
     assert!(refused(request(&emulator, &contact.id, 100).await).contains("no accepted Agreement"));
@@ -212,12 +213,13 @@ async fn a_prefailed_request_is_retried_only_once_the_balance_allows() {
     let zepto = client(&emulator);
     let contact = zepto
         .contacts()
-        .create(NewContact::new(
-            "Tenant",
-            "t@example.com",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Tenant")
+                .email("t@example.com")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
     emulator

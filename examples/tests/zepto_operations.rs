@@ -85,22 +85,24 @@ async fn every_operation_answers_a_typed_success_through_the_sdk() {
     // Contacts.
     let contact = zepto
         .contacts()
-        .create(NewContact::new(
-            "Price and Sons",
-            "price@example.com",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Price and Sons")
+                .email("price@example.com")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
     let leaving = zepto
         .contacts()
-        .create(NewContact::new(
-            "Leaving Pty",
-            "leaving@example.com",
-            "062000",
-            "87654321",
-        ))
+        .create(
+            NewContact::new()
+                .name("Leaving Pty")
+                .email("leaving@example.com")
+                .branch_code("062000")
+                .account_number("87654321"),
+        )
         .await
         .unwrap();
     assert_eq!(zepto.contacts().list().send().await.unwrap().items.len(), 2);

@@ -33,7 +33,7 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use ante_client::{
-    AnteErrorExt, ApiKey, Cart, CartFee, CartItem, Client, CreateSession, Customer, GroupConfig,
+    ApiKey, Cart, CartFee, CartItem, Client, CreateSession, Customer, ErrorExt, GroupConfig,
     GroupMode, MerchantId, SigningSecret,
 };
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
@@ -246,7 +246,7 @@ async fn run() -> Result<(), ExitCode> {
         Ok(session) => session,
         Err(err) => {
             println!("Ante refused the session: {err}");
-            if let Some(ante) = err.ante_error() {
+            if let Some(ante) = err.error_response() {
                 println!("kind: {:?}, request id: {}", ante.kind, ante.request_id);
                 for detail in &ante.details {
                     println!("  - {detail}");

@@ -43,7 +43,7 @@ use std::fmt::Display;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ante_client::webhooks::{Key, Payload};
+use ante_client::webhook::{Key, Payload};
 use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, MerchantId, SecretKey,
     SigningSecret, WebhookEvent, WebhookEventType, WebhookInbox, WebhookSecret, WebhookSource,

@@ -172,7 +172,7 @@ async fn main() -> ExitCode {
             "https://example.com/cancel",
             "https://example.com/failed",
         );
-    let session = match client.sessions().create(&order).await {
+    let session = match client.sessions().create(order).await {
         Ok(session) => session,
         Err(e) => {
             println!("create failed: {}", explain(&e));

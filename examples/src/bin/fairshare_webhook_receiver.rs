@@ -140,7 +140,7 @@ async fn emulator_flow(emulator: &RunningEmulator, listener: TcpListener) -> Res
     let order = NewSplitSession::split_evenly(Decimal::new(8_000, 2), "QAR", 2).meta("order-77");
     let session = client
         .sessions()
-        .create(&order)
+        .create(order)
         .await
         .map_err(|e| failed("creating the split session", e))?;
     println!(

@@ -231,7 +231,7 @@ async fn create_split(client: &Client, invoice: &str, notify_url: &str) -> Resul
         .map_err(|e| format!("the split is not valid: {e}"))?;
     let created = client
         .splits()
-        .create(&split)
+        .create(split)
         .await
         .map_err(|e| format!("could not create the split: {e}"))?;
     Ok(created.split_id)

@@ -36,7 +36,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use splitable_client::{Client, LineItem, NewSplit, SplitableErrorExt};
+use splitable_client::{Client, ErrorExt, LineItem, NewSplit};
 use splitkit_emulator::control::TeamPayment;
 use splitkit_emulator::{Emulator, EmulatorConfig, Provider, RunningEmulator, seed};
 
@@ -156,10 +156,10 @@ async fn run() -> Result<(), ExitCode> {
         split.line_items().len()
     );
 
-    let created = match client.splits().create(&split).await {
+    let created = match client.splits().create(split.clone()).await {
         Ok(created) => created,
         Err(err) => {
-            return Err(match err.splitable_message() {
+            return Err(match err.error_code() {
                 Some(message) => fail(&format!("split(able) refused the split: {message}")),
                 None => fail(&format!("could not create the split: {err}")),
             });

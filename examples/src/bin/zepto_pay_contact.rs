@@ -42,7 +42,6 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::TryStreamExt;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
@@ -209,16 +208,17 @@ async fn contact_id(client: &Client, on_emulator: bool) -> Result<String, ExitCo
         "ZEPTO_CONTACT_ACCOUNT",
     ];
     let contact = match fields.map(var) {
-        [Some(name), Some(email), Some(bsb), Some(account)] => {
-            NewContact::new(name, email, bsb, account)
-        }
+        [Some(name), Some(email), Some(bsb), Some(account)] => NewContact::new()
+            .name(name)
+            .email(email)
+            .branch_code(bsb)
+            .account_number(account),
         // The emulator accepts any well-formed bank account: an example supplier.
-        [None, None, None, None] if on_emulator => NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ),
+        [None, None, None, None] if on_emulator => NewContact::new()
+            .name("Harbour Supplies")
+            .email("accounts@harbour.example")
+            .branch_code("062000")
+            .account_number("12345678"),
         [None, None, None, None] => {
             return Err(missing(
                 "ZEPTO_CONTACT_ID (or ZEPTO_CONTACT_NAME, ZEPTO_CONTACT_EMAIL, ZEPTO_CONTACT_BSB and ZEPTO_CONTACT_ACCOUNT)",
@@ -324,15 +324,7 @@ async fn main() -> ExitCode {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    let Ok(matures_at) = Timestamp::from_unix_seconds(now) else {
-        println!("the system clock is not usable");
-        return ExitCode::FAILURE;
-    };
-    let mut payment = NewPayment::new("Example payment", matures_at)
+    let mut payment = NewPayment::new("Example payment", Timestamp::now())
         .channels([
             PaymentChannel::NewPaymentsPlatform,
             PaymentChannel::DirectEntry,

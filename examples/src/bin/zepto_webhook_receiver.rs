@@ -39,7 +39,7 @@
 use std::convert::Infallible;
 use std::fmt::Display;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use examples::receiving::{observed, router, serve};
 use splitkit_common::webhook::Outcome;
@@ -217,24 +217,19 @@ async fn emulator_flow(
     .map_err(|e| failed("configuration error", e))?;
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .map_err(|e| failed("adding the Contact", e))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    let matures_at =
-        Timestamp::from_unix_seconds(now).map_err(|e| failed("the system clock", e))?;
     let payment = client
         .payments()
         .create(
-            NewPayment::new("Invoice 1042", matures_at)
+            NewPayment::new("Invoice 1042", Timestamp::now())
                 .channels([PaymentChannel::DirectEntry])
                 .payout(Payout::new(&contact.id, 125_000, "Inv 1042")),
         )

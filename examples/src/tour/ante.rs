@@ -1,6 +1,6 @@
 //! Ante: a signed group session is paid share by share, and `group.funded` arrives signed.
 
-use ante_client::webhooks::Key;
+use ante_client::webhook::Key;
 use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, GroupMode, MerchantId,
     SecretKey, SigningSecret, WebhookEventType, WebhookVerifier,

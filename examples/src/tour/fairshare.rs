@@ -2,8 +2,8 @@
 //! arrives signed.
 
 use fairshare_client::{
-    Client, Decimal, EventData, NewSplitSession, SplitSessionStatus, WebhookEventType,
-    WebhookVerifier,
+    Client, Decimal, EventData, IdempotencyKey, NewSplitSession, SplitSessionStatus,
+    WebhookEventType, WebhookVerifier,
 };
 use splitkit_emulator::control::Contribution;
 use splitkit_emulator::{RunningEmulator, seed};
@@ -20,10 +20,10 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         .doing("building the client")?;
 
     let order = NewSplitSession::split_evenly(Decimal::new(12_000, 2), "QAR", 3)
-        .idempotency_key("tour-order-42");
+        .idempotency_key(IdempotencyKey::derive("fairshare.session", "tour-order-42"));
     let session = client
         .sessions()
-        .create(&order)
+        .create(order.clone())
         .await
         .doing("creating the split")?;
     done(format!(
@@ -32,7 +32,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     ));
     let replay = client
         .sessions()
-        .create(&order)
+        .create(order)
         .await
         .doing("replaying the create")?;
     check(

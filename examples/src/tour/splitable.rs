@@ -23,7 +23,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         .doing("building the split")?;
     let created = client
         .splits()
-        .create(&split)
+        .create(split)
         .await
         .doing("creating the split")?;
     done(format!(
