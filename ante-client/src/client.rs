@@ -3,11 +3,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use splitkit_common::redact::mask_url;
 use splitkit_common::{ApiClient, BearerToken, Error, HttpOptions};
 
 use crate::credentials::{ApiKey, KeyKind, MerchantId, Mode, SigningSecret};
 use crate::endpoints::WebhookEndpoints;
-use crate::error::AnteErrorPolicy;
+use crate::error::{AnteErrorPolicy, PROVIDER};
 use crate::generated;
 use crate::merchants::Merchants;
 use crate::sessions::Sessions;
@@ -29,7 +30,7 @@ const SECRET_FIELDS: &[&str] = &["group_access_token", "session_url", "secret"];
 /// share the connection pool); `Debug` shows no secret.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), splitkit_common::Error> {
+/// # async fn run() -> Result<(), ante_client::Error> {
 /// use ante_client::{Client, SecretKey, SigningSecret};
 ///
 /// let client = Client::builder(SecretKey::parse(&std::env::var("ANTE_SECRET_KEY").unwrap_or_default())?)
@@ -58,7 +59,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.api.base_url().as_str())
+            .field("base_url", &mask_url(inner.api.base_url().as_str()))
             .field("key", &inner.key)
             .field("signing_secret", &inner.signing_secret)
             .field("merchant_id", &inner.merchant_id)
@@ -85,19 +86,26 @@ impl Client {
         }
     }
 
-    /// Sessions: create, list, get, cancel, remind.
-    pub fn sessions(&self) -> Sessions<'_> {
-        Sessions { client: self }
+    /// Sessions: create, list, get, cancel, remind. Like every handle, it owns a clone of the
+    /// client, so its calls' futures borrow nothing from it.
+    pub fn sessions(&self) -> Sessions {
+        Sessions {
+            client: self.clone(),
+        }
     }
 
     /// The authenticated merchant (secret key only).
-    pub fn merchants(&self) -> Merchants<'_> {
-        Merchants { client: self }
+    pub fn merchants(&self) -> Merchants {
+        Merchants {
+            client: self.clone(),
+        }
     }
 
     /// Dashboard webhook endpoints: list, create, delete (secret key only).
-    pub fn webhooks(&self) -> WebhookEndpoints<'_> {
-        WebhookEndpoints { client: self }
+    pub fn webhooks(&self) -> WebhookEndpoints {
+        WebhookEndpoints {
+            client: self.clone(),
+        }
     }
 
     /// Test or live, from the API key.
@@ -160,7 +168,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("key", &self.key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &mask_url(&self.base_url))
             .field("signing_secret", &self.signing_secret)
             .field("merchant_id", &self.merchant_id)
             .finish_non_exhaustive()
@@ -250,6 +258,7 @@ impl ClientBuilder {
             ))
         })?;
         let api = ApiClient::builder(self.base_url)
+            .provider(PROVIDER)
             .auth(Arc::new(BearerToken::new(self.key.expose())))
             .error_policy(Arc::new(AnteErrorPolicy))
             .secret_fields(SECRET_FIELDS)

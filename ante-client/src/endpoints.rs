@@ -14,6 +14,7 @@ pub type WebhookEndpoint = models::WebhookEndpoint;
 /// An endpoint just created, with its signing secret: Ante shows the secret this once, so store
 /// it (e.g. in your secret manager) before doing anything else.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CreatedWebhookEndpoint {
     /// The endpoint id (for [`WebhookEndpoints::delete`]), when Ante returned it.
     pub id: Option<String>,
@@ -28,16 +29,16 @@ pub struct CreatedWebhookEndpoint {
 }
 
 /// Webhook endpoint calls; from [`Client::webhooks`]. Secret key only.
-#[derive(Debug, Clone, Copy)]
-pub struct WebhookEndpoints<'a> {
-    pub(crate) client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct WebhookEndpoints {
+    pub(crate) client: Client,
 }
 
-impl WebhookEndpoints<'_> {
+impl WebhookEndpoints {
     /// The merchant's dashboard endpoints (per-session `webhook_url`s are not listed), in one
     /// [`Page`] without a next page: an endpoint the SDK cannot read is in [`Page::rejected`]
     /// and the others are in [`Page::items`], as for every list of the SDK.
-    pub async fn list(&self) -> Result<Page<WebhookEndpoint>, Error> {
+    pub async fn list(self) -> Result<Page<WebhookEndpoint>, Error> {
         self.client.require_secret_key("GET /webhooks")?;
         let params = ops::ListWebhookEndpointsParams {
             x_merchant_id: self.client.merchant_header(),
@@ -50,7 +51,7 @@ impl WebhookEndpoints<'_> {
     /// `whsec_` secret. Not retried once it may have reached Ante: after a timeout, check
     /// [`WebhookEndpoints::list`] before registering again.
     pub async fn create(
-        &self,
+        self,
         url: &str,
         events: impl IntoIterator<Item = WebhookEventType>,
     ) -> Result<CreatedWebhookEndpoint, Error> {
@@ -85,7 +86,7 @@ impl WebhookEndpoints<'_> {
 
     /// Deletes an endpoint. Retried on 503 like any `DELETE`, so a retry after a lost answer
     /// may report 404 for an endpoint that is in fact deleted.
-    pub async fn delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn delete(self, id: &str) -> Result<(), Error> {
         self.client.require_secret_key("DELETE /webhooks/{id}")?;
         let id = path_id("id", id)?;
         let params = ops::DeleteWebhookEndpointParams {

@@ -1,16 +1,17 @@
 //! Ante's error answers: `{request_id, error, details?}`, with a best-effort classification of
 //! the human-readable `error` string.
 //!
-//! Every call returns [`splitkit_common::Error`]. When Ante answered with an error, the
-//! [`ApiError`] inside it has the status, `message` (Ante's `error`) and `request_id` (quote it in
-//! support mail), and carries an [`AnteError`] with `details` and a [`ErrorKind`]; reach it with
-//! [`AnteErrorExt::ante_error`]:
+//! Every call returns [`Error`]. When Ante answered with an error, the [`ApiError`] inside it
+//! has the status, `message` (Ante's `error`) and `request_id` (quote it in support mail), and
+//! carries an [`AnteError`] with `details` and an [`ErrorKind`]; reach it with
+//! [`ErrorExt::error_response`] (`None` for another provider's error). A `401` (an invalid or
+//! revoked key) is an [`Error::Auth`] whose answer is read the same way.
 //!
 //! ```
-//! use ante_client::{AnteErrorExt, ErrorKind};
+//! use ante_client::{Error, ErrorExt, ErrorKind};
 //!
-//! fn explain(err: &splitkit_common::Error) -> String {
-//!     match err.ante_error() {
+//! fn explain(err: &Error) -> String {
+//!     match err.error_response() {
 //!         Some(e) if e.kind == ErrorKind::InvalidCartSignature => {
 //!             format!("{} ({}): {}", e.message, e.request_id, e.details.join("; "))
 //!         }
@@ -26,6 +27,9 @@
 use http::HeaderMap;
 use serde::Deserialize;
 use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
+
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
+pub const PROVIDER: &str = "ante";
 
 /// What kind of error Ante reported, recognised from its message (and status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,6 +122,7 @@ impl ErrorKind {
 
 /// Ante's error body, decoded, with its classification.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AnteError {
     /// The request id; quote it in support mail.
     pub request_id: String,
@@ -141,26 +146,49 @@ impl AnteError {
     }
 }
 
-/// Reaches the [`AnteError`] inside a [`splitkit_common::Error`].
+/// Ante's reading of an [`Error`] (the same trait, with the same methods, in every splitkit
+/// crate). Answers of other providers give `None`.
+pub trait ErrorExt {
+    /// The [`ErrorKind`] recognised in Ante's message (Ante sends sentences, not codes), when
+    /// Ante answered.
+    fn error_code(&self) -> Option<ErrorKind> {
+        self.error_response().map(|e| e.kind)
+    }
+
+    /// Ante's decoded error body, when Ante answered.
+    fn error_response(&self) -> Option<&AnteError>;
+}
+
+impl ErrorExt for Error {
+    fn error_response(&self) -> Option<&AnteError> {
+        self.api_error_from(PROVIDER)?.typed::<AnteError>()
+    }
+}
+
+impl ErrorExt for ApiError {
+    fn error_response(&self) -> Option<&AnteError> {
+        (self.provider() == PROVIDER)
+            .then(|| self.typed::<AnteError>())
+            .flatten()
+    }
+}
+
+/// The former name of [`ErrorExt`].
+#[deprecated(note = "use `ErrorExt`: `error_response()` and `error_code()`")]
 pub trait AnteErrorExt {
-    /// Ante's decoded error body, when the error is an answer from Ante with one.
+    /// Ante's decoded error body: [`ErrorExt::error_response`].
     fn ante_error(&self) -> Option<&AnteError>;
 
-    /// The [`ErrorKind`], when the error is an answer from Ante.
+    /// The [`ErrorKind`]: [`ErrorExt::error_code`].
     fn ante_kind(&self) -> Option<ErrorKind> {
         self.ante_error().map(|e| e.kind)
     }
 }
 
-impl AnteErrorExt for Error {
+#[allow(deprecated)]
+impl<T: ErrorExt> AnteErrorExt for T {
     fn ante_error(&self) -> Option<&AnteError> {
-        self.api_error().and_then(|api| api.typed::<AnteError>())
-    }
-}
-
-impl AnteErrorExt for ApiError {
-    fn ante_error(&self) -> Option<&AnteError> {
-        self.typed::<AnteError>()
+        self.error_response()
     }
 }
 

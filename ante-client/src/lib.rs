@@ -90,16 +90,21 @@
 //!
 //! Every call returns [`Error`]. Local rule violations are [`Error::Validation`] naming the field
 //! (`cart.items[1].quantity`), before anything is sent. Ante's answers keep the status, Ante's
-//! message and `request_id`; [`AnteErrorExt::ante_error`] gives the `details` checklist and an
+//! message and `request_id`; [`ErrorExt::error_response`] gives the `details` checklist and an
 //! [`ErrorKind`] (invalid key, scope missing, merchant mismatch, invalid cart signature, cart
 //! total mismatch, headless not enabled, ...). 429 answers honour `Retry-After`; 429 and 503 are
 //! retried with backoff for `GET` and `DELETE` calls only; otherwise they surface as
-//! [`Error::RateLimited`] (with the wait Ante asked for) or [`Error::Api`].
+//! [`Error::RateLimited`] (with the wait Ante asked for) or [`Error::Api`]. A rejected key (`401`)
+//! is an [`Error::Auth`] whose answer [`ErrorExt`] reads the same way. Every error of a call
+//! names the provider and the operation, and, after retries, the attempts and the time they
+//! took. Resource handles ([`Client::sessions`], [`Client::merchants`], [`Client::webhooks`])
+//! own a clone of the client, so the futures of their calls compose with `tokio::join!` and
+//! `tokio::spawn`.
 //!
 //! # Webhooks
 //!
 //! ```
-//! use ante_client::webhooks::{EventData, Key, Payload};
+//! use ante_client::webhook::{EventData, Key, Payload};
 //! use ante_client::{SigningSecret, WebhookSecret, WebhookVerifier};
 //!
 //! fn handle(headers: &http::HeaderMap, raw_body: &[u8]) -> Result<u16, Box<dyn std::error::Error>> {
@@ -122,8 +127,16 @@
 //! # let _ = handle;
 //! ```
 //!
-//! See [`webhooks`] for the two delivery sources and their secrets, how to answer Ante, and the
+//! See [`webhook`] for the two delivery sources and their secrets, how to answer Ante, and the
 //! signature scheme.
+//!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has Ante's answers as fixtures (sessions,
+//! lists, the merchant, webhook endpoints, errors, event data), ready `wiremock` mocks of the
+//! common calls, and `testing::sign_webhook` (an `Ante-Signature` header) to post a correctly
+//! signed delivery to your own handler. For flows (a group paying share by share, a webhook
+//! retried), use the emulator crate, `splitkit-emulator`.
 //!
 //! # Choices this crate makes
 //!
@@ -134,7 +147,7 @@
 //!    through [`SignatureScheme`]. `Plurel-Signature` is accepted as an alias, and every value
 //!    of either header is read. Timestamps are checked 5 minutes both ways. Ante's retry
 //!    schedule is not documented: handled events are remembered for
-//!    [`webhooks::RETRY_WINDOW`] (3 days) unless configured otherwise.
+//!    [`webhook::RETRY_WINDOW`] (3 days) unless configured otherwise.
 //! 2. **Id sort order in signed carts** ("sorted by id", comparator undocumented): JavaScript
 //!    `localeCompare` (ICU root collation, via `icu_collator`) by default, as in the canonicaliser
 //!    Ante's server was said to match; [`IdOrdering::CodeUnits`] is the alternative, set with
@@ -199,7 +212,16 @@ pub mod generated;
 pub mod merchants;
 pub mod sessions;
 pub mod signing;
-pub mod webhooks;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod webhook;
+
+/// The former name of [`webhook`] (every splitkit crate calls its webhook-intake module
+/// `webhook`; `Client::webhooks` manages webhook endpoints).
+#[deprecated(note = "use `ante_client::webhook`")]
+pub mod webhooks {
+    pub use crate::webhook::*;
+}
 
 pub use cart::{Cart, CartBuilder, CartFee, CartItem, MAX_SAFE_AMOUNT};
 pub use client::{ANTE_BASE_URL, CART_SIGNATURE_HEADER, Client, ClientBuilder, PLUREL_BASE_URL};
@@ -208,7 +230,9 @@ pub use credentials::{
     WebhookSecret,
 };
 pub use endpoints::{CreatedWebhookEndpoint, WebhookEndpoint, WebhookEndpoints};
-pub use error::{AnteError, AnteErrorExt, AnteErrorPolicy, ErrorKind};
+#[allow(deprecated)]
+pub use error::AnteErrorExt;
+pub use error::{AnteError, AnteErrorPolicy, ErrorExt, ErrorKind, PROVIDER};
 pub use generated::models::{
     GroupCancelledData, GroupCreatedData, GroupExpiredData, GroupFundedData, GroupMember,
     GroupMode, MemberStatus, PayoutCurrency, PayoutCurrencyMode, SessionGroup, SessionStatus,
@@ -221,8 +245,11 @@ pub use sessions::{
 };
 pub use signing::{CartSignature, IdOrdering};
 pub use splitkit_common;
-pub use splitkit_common::{Error, Page, RetryPolicy, SecretString, WebhookError};
-pub use webhooks::{
+pub use splitkit_common::{
+    ApiError, AuthFailure, AuthFailureKind, CallContext, Decimal, Error, MinorUnits, Page, Result,
+    RetryPolicy, SecretString, Timestamp, Transport, WebhookError,
+};
+pub use webhook::{
     AnteScheme, EventBody, EventData, PLUREL_SIGNATURE_HEADER, SIGNATURE_HEADER, SignatureScheme,
     TimestampedV1, WebhookEvent, WebhookInbox, WebhookSource, WebhookVerifier,
 };

@@ -13,15 +13,15 @@ use crate::generated::operations as ops;
 pub type Merchant = models::Merchant;
 
 /// Merchant calls; from [`Client::merchants`]. Secret key only.
-#[derive(Debug, Clone, Copy)]
-pub struct Merchants<'a> {
-    pub(crate) client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Merchants {
+    pub(crate) client: Client,
 }
 
-impl Merchants<'_> {
+impl Merchants {
     /// The merchant the key belongs to (`GET /merchants/me`, scope `merchants:read`). Fails
     /// before sending with a publishable key.
-    pub async fn me(&self) -> Result<Merchant, Error> {
+    pub async fn me(self) -> Result<Merchant, Error> {
         self.client.require_secret_key("GET /merchants/me")?;
         let params = ops::GetMerchantParams {
             x_merchant_id: self.client.merchant_header(),

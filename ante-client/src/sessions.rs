@@ -12,7 +12,7 @@ use crate::signing::CartSignature;
 
 /// What `POST /sessions` answers: the session id, the organizer's URL, status, expiry, fee
 /// rates and the organizer access token. `session_url` (which embeds the token as `?access=`)
-/// and `group_access_token` are [`SecretString`](splitkit_common::SecretString)s: send the URL
+/// and `group_access_token` are [`SecretString`](crate::SecretString)s: send the URL
 /// to the organizer's browser with `.expose()`, never to logs.
 pub type CreatedSession = models::CreateSessionResponse;
 
@@ -317,12 +317,12 @@ impl ListSessions {
 }
 
 /// Session calls; from [`Client::sessions`].
-#[derive(Debug, Clone, Copy)]
-pub struct Sessions<'a> {
-    pub(crate) client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    pub(crate) client: Client,
 }
 
-impl Sessions<'_> {
+impl Sessions {
     /// Creates a session: checks the request, signs the cart with the client's signing secret
     /// (or uses [`CreateSession::signature`]) and sends `POST /sessions` once.
     ///
@@ -333,7 +333,7 @@ impl Sessions<'_> {
     ///
     /// Never retried once it may have reached Ante (there is no idempotency key): see
     /// [`CreateSession`] for how to avoid duplicates with `order_ref`.
-    pub async fn create(&self, request: CreateSession) -> Result<CreatedSession, Error> {
+    pub async fn create(self, request: CreateSession) -> Result<CreatedSession, Error> {
         let inner = &self.client.inner;
         let body = request.to_wire()?;
         let signature = match (&request.signature, &inner.signing_secret) {
@@ -372,14 +372,14 @@ impl Sessions<'_> {
     /// One page of sessions, newest first. Follow with [`Sessions::next_page`], or use
     /// [`Sessions::stream`]. A session the SDK cannot read is in [`Page::rejected`] (with its
     /// raw JSON) and the others are in [`Page::items`].
-    pub async fn list(&self, query: ListSessions) -> Result<Page<SessionSummary>, Error> {
-        let params = query.to_params(self.client)?;
+    pub async fn list(self, query: ListSessions) -> Result<Page<SessionSummary>, Error> {
+        let params = query.to_params(&self.client)?;
         ops::list_sessions(&self.client.inner.api, &params).await
     }
 
     /// The page after `page`, or `None` after the last.
     pub async fn next_page(
-        &self,
+        self,
         page: &Page<SessionSummary>,
     ) -> Result<Option<Page<SessionSummary>>, Error> {
         self.client.inner.api.next_page(page).await
@@ -389,11 +389,11 @@ impl Sessions<'_> {
     /// SDK cannot read comes as `Err(`[`Error::Item`]`)` in its place and the stream goes on;
     /// any other error ends it.
     pub fn stream(
-        &self,
+        self,
         query: ListSessions,
     ) -> impl Stream<Item = Result<SessionSummary, Error>> + Send + 'static {
         let request = query
-            .to_params(self.client)
+            .to_params(&self.client)
             .and_then(|params| ops::list_sessions_request(&params));
         match request {
             Ok(request) => self.client.inner.api.stream(request).left_stream(),
@@ -402,7 +402,7 @@ impl Sessions<'_> {
     }
 
     /// One session with its group members, amounts and Stripe ids.
-    pub async fn get(&self, session_id: &str) -> Result<Session, Error> {
+    pub async fn get(self, session_id: &str) -> Result<Session, Error> {
         let id = path_id("session_id", session_id)?;
         let params = ops::GetSessionParams {
             x_merchant_id: self.client.merchant_header(),
@@ -412,7 +412,7 @@ impl Sessions<'_> {
 
     /// Cancels an open session. Ante refunds paid shares, then sends `group.cancelled`.
     /// Not retried once it may have reached Ante.
-    pub async fn cancel(&self, session_id: &str) -> Result<(), Error> {
+    pub async fn cancel(self, session_id: &str) -> Result<(), Error> {
         let id = path_id("session_id", session_id)?;
         let params = ops::CancelSessionParams {
             x_merchant_id: self.client.merchant_header(),
@@ -422,7 +422,7 @@ impl Sessions<'_> {
 
     /// Emails members with pending shares (the session needs `customer.email`). Not retried once
     /// it may have reached Ante, so nobody gets two reminders.
-    pub async fn remind(&self, session_id: &str) -> Result<Reminded, Error> {
+    pub async fn remind(self, session_id: &str) -> Result<Reminded, Error> {
         let id = path_id("session_id", session_id)?;
         let params = ops::RemindSessionParams {
             x_merchant_id: self.client.merchant_header(),

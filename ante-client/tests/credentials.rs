@@ -273,6 +273,27 @@ fn debug_masks_every_credential() {
 }
 
 #[test]
+fn blank_keys_are_refused_and_base_url_credentials_masked() {
+    for blank in ["", "  ", "\n"] {
+        let err = SecretKey::parse(blank).unwrap_err();
+        assert!(
+            matches!(err, Error::Validation { .. }),
+            "{blank:?}: {err:?}"
+        );
+        assert!(ApiKey::parse(blank).is_err(), "{blank:?}");
+    }
+    let builder = Client::builder(SecretKey::parse(SK_LIVE).unwrap())
+        .base_url("https://user:hunter2@proxy.example/api/v1?api_key=k_secret");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("k_secret"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn headless_needs_a_secret_key() {
     let err = Client::builder(PublishableKey::parse(PK_TEST).unwrap())
         .headless()

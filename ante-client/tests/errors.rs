@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use ante_client::{AnteErrorExt, ErrorKind};
+use ante_client::{ErrorExt, ErrorKind};
 use splitkit_common::Error;
 use support::*;
 use wiremock::matchers::{method, path};
@@ -35,12 +35,12 @@ async fn the_documented_error_body_decodes() {
     );
     let api = err.api_error().unwrap();
     assert_eq!(api.message.as_deref(), Some("Invalid API key format"));
-    let ante = err.ante_error().unwrap();
+    let ante = err.error_response().unwrap();
     assert_eq!(ante.kind, ErrorKind::InvalidKeyFormat);
     assert_eq!(ante.message, "Invalid API key format");
     assert_eq!(ante.request_id, "791687e6-5099-4f04-8aae-686006109000");
     assert!(ante.details.is_empty());
-    assert_eq!(err.ante_kind(), Some(ErrorKind::InvalidKeyFormat));
+    assert_eq!(err.error_code(), Some(ErrorKind::InvalidKeyFormat));
     let text = err.to_string();
     assert!(
         text.contains("401")
@@ -68,7 +68,7 @@ async fn an_invalid_cart_signature_keeps_the_details_checklist() {
         .cancel("j57abc")
         .await
         .unwrap_err();
-    let ante = err.ante_error().unwrap();
+    let ante = err.error_response().unwrap();
     assert_eq!(ante.kind, ErrorKind::InvalidCartSignature);
     assert_eq!(ante.details.len(), 2);
     assert_eq!(ante.details[1], "Ante always includes fees: [] in the HMAC");
@@ -180,7 +180,7 @@ async fn the_missing_scope_is_named_and_the_raw_message_kept() {
         .remind("j57abc")
         .await
         .unwrap_err();
-    let ante = err.ante_error().unwrap();
+    let ante = err.error_response().unwrap();
     assert_eq!(ante.kind, ErrorKind::ScopeMissing);
     assert_eq!(ante.missing_scope(), Some("payments:write"));
     assert_eq!(ante.message, "API key missing scope: payments:write");
@@ -201,7 +201,7 @@ async fn a_body_that_is_not_ante_json_still_gives_an_api_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    let ante = err.ante_error().unwrap();
+    let ante = err.error_response().unwrap();
     assert_eq!(ante.kind, ErrorKind::Other);
     assert_eq!(ante.message, "");
     assert_eq!(
@@ -269,7 +269,7 @@ async fn a_429_asking_too_long_a_wait_is_returned_with_the_wait() {
         }
         other => panic!("expected RateLimited, got {other:?}"),
     }
-    assert_eq!(err.ante_kind(), Some(ErrorKind::RateLimited));
+    assert_eq!(err.error_code(), Some(ErrorKind::RateLimited));
     assert!(err.is_retryable());
     assert_eq!(request_count(&server).await, 1);
 }
@@ -308,7 +308,7 @@ async fn a_503_on_an_idempotent_call_is_retried_with_backoff() {
         .delete("we_1")
         .await
         .unwrap_err();
-    assert_eq!(err.ante_kind(), Some(ErrorKind::Unavailable));
+    assert_eq!(err.error_code(), Some(ErrorKind::Unavailable));
     assert_eq!(err.request_id(), Some("req_503b"));
     assert_eq!(request_count(&server).await, 3);
 }
@@ -326,6 +326,6 @@ async fn a_401_is_not_retried() {
         .mount(&server)
         .await;
     let err = secret_client(&server).merchants().me().await.unwrap_err();
-    assert_eq!(err.ante_kind(), Some(ErrorKind::InvalidOrRevokedKey));
+    assert_eq!(err.error_code(), Some(ErrorKind::InvalidOrRevokedKey));
     assert_eq!(request_count(&server).await, 1);
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ante_client::webhooks::{
+use ante_client::webhook::{
     AnteScheme, Candidates, EventBody, Key, Payload, SecretError, WebhookError, WebhookEvent,
 };
 use ante_client::{

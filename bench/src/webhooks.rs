@@ -122,7 +122,7 @@ fn fairshare() -> Provider {
 }
 
 fn ante() -> Provider {
-    use ante_client::webhooks::{Key, WebhookVerifier};
+    use ante_client::webhook::{Key, WebhookVerifier};
     use ante_client::{SignatureScheme, TimestampedV1, WebhookSecret};
     let verifier = WebhookSecret::parse(SECRET)
         .ok()

@@ -143,6 +143,10 @@ pub struct Model {
     pub serialize: bool,
     /// Whether it is read (reached from a success response, or from no operation at all).
     pub deserialize: bool,
+    /// Whether a request body reaches it, so that callers build it (with a struct literal, for
+    /// models without a hand-written builder). Models that are only read are
+    /// `#[non_exhaustive]`.
+    pub in_request: bool,
 }
 
 /// The Rust shape of a component schema.

@@ -11,11 +11,12 @@
 
 #![allow(clippy::print_stdout)] // a command-line tool reports on standard output
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use splitkit_codegen::output::Drift;
-use splitkit_codegen::run::{Mode, Options, run};
+use splitkit_codegen::run::{Mode, Options, find_root, run};
+use splitkit_codegen::source::{CONFIG_FILE, SPEC_FILE};
 
 const USAGE: &str = "usage: splitkit-codegen [--check] [--only CRATE_DIR] [--root REPO_ROOT]";
 
@@ -64,26 +65,33 @@ fn main() -> ExitCode {
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options {
-        root: default_root(),
-        mode: Mode::Write,
-        only: None,
-    };
+    let mut mode = Mode::Write;
+    let mut only = None;
+    let mut root = None;
     let mut args = args;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--check" => options.mode = Mode::Check,
-            "--only" => options.only = Some(args.next().ok_or("--only needs a crate directory")?),
-            "--root" => options.root = PathBuf::from(args.next().ok_or("--root needs a path")?),
+            "--check" => mode = Mode::Check,
+            "--only" => only = Some(args.next().ok_or("--only needs a crate directory")?),
+            "--root" => root = Some(PathBuf::from(args.next().ok_or("--root needs a path")?)),
             "-h" | "--help" => return Err("help requested".to_owned()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
-    Ok(options)
-}
-
-/// The repository root: the parent of this crate's directory.
-fn default_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let root = match root {
+        Some(root) => root,
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| format!("cannot read the current directory: {e}"))?;
+            find_root(&cwd).ok_or_else(|| {
+                format!(
+                    "no workspace with client crates (a Cargo.toml with [workspace] beside \
+                     directories holding {SPEC_FILE} and {CONFIG_FILE}) in {} or above; \
+                     pass --root",
+                    cwd.display()
+                )
+            })?
+        }
+    };
+    Ok(Options { root, mode, only })
 }

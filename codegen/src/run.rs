@@ -63,6 +63,19 @@ pub fn client_crates(root: &Path) -> Result<Vec<String>, Error> {
     Ok(crates)
 }
 
+/// The repository the generator works on when no `--root` is given: the nearest of `start` and
+/// its ancestors that is a Cargo workspace root (a `Cargo.toml` with a `[workspace]` table) and
+/// has client crates ([`client_crates`]). Found at run time, so a generator binary built in one
+/// checkout works on the checkout it is run in.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let is_workspace = manifest.lines().any(|line| line.trim() == "[workspace]");
+        let has_clients = client_crates(dir).is_ok_and(|crates| !crates.is_empty());
+        (is_workspace && has_clients).then(|| dir.to_path_buf())
+    })
+}
+
 /// Generates (or checks) every client crate selected by `options`.
 pub fn run(options: &Options) -> Report {
     let mut report = Report::default();

@@ -131,3 +131,46 @@ fn binary_exit_codes_follow_the_readme() {
     let usage = Command::new(binary).arg("--bogus").output().expect("runs");
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn without_root_the_binary_finds_the_workspace_it_is_run_in() {
+    let binary = env!("CARGO_BIN_EXE_splitkit-codegen");
+    let root = support::temp_root_with_fixture("demo-client");
+    std::fs::write(
+        root.path().join("Cargo.toml"),
+        "[workspace]\nmembers = [\"demo-client\"]\n",
+    )
+    .expect("write");
+    let nested = root.path().join("demo-client/src");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+
+    // Run from a directory below the workspace: the generator walks up to it, whatever
+    // checkout the binary was built in.
+    let write = Command::new(binary)
+        .current_dir(&nested)
+        .output()
+        .expect("runs");
+    assert_eq!(write.status.code(), Some(0), "{write:?}");
+    assert!(
+        root.path()
+            .join(format!("demo-client/{GENERATED_DIR}/models.rs"))
+            .is_file()
+    );
+    assert_eq!(
+        splitkit_codegen::run::find_root(&nested).as_deref(),
+        Some(root.path())
+    );
+
+    // Outside any such workspace: a usage error that says how to name the root.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let lost = Command::new(binary)
+        .current_dir(elsewhere.path())
+        .arg("--check")
+        .output()
+        .expect("runs");
+    assert_eq!(lost.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&lost.stderr).contains("pass --root"),
+        "{lost:?}"
+    );
+}

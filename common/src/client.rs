@@ -10,14 +10,14 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
-use url::Url;
+use url::{Position, Url};
 
-use crate::auth::{Authenticator, NoAuth};
+use crate::auth::{AuthFailure, Authenticator, NoAuth};
 use crate::decode;
-use crate::error::{ApiError, Error, TimeoutScope};
+use crate::error::{ApiError, CallContext, Error, TimeoutScope};
 use crate::idempotency::{DEFAULT_MAX_KEY_LEN, IdempotencyKey};
-use crate::operation::Operation;
 use crate::pagination::{self, Page};
+use crate::redact::mask_url;
 use crate::request::Request;
 use crate::retry::{self, ErrorClass, RetryPolicy};
 use crate::transport::{
@@ -53,6 +53,7 @@ impl ErrorPolicy for DefaultErrorPolicy {
 }
 
 struct Inner {
+    provider: &'static str,
     base_url: Url,
     transport: Arc<dyn Transport>,
     auth: Arc<dyn Authenticator>,
@@ -77,7 +78,8 @@ pub struct ApiClient {
 impl Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClient")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("provider", &self.inner.provider)
+            .field("base_url", &mask_url(self.inner.base_url.as_str()))
             .field("auth", &self.inner.auth)
             .field("retry", &self.inner.retry)
             .field("attempt_timeout", &self.inner.attempt_timeout)
@@ -88,6 +90,7 @@ impl Debug for ApiClient {
 
 /// Builds an [`ApiClient`].
 pub struct ApiClientBuilder {
+    provider: &'static str,
     base_url: String,
     transport: Option<Arc<dyn Transport>>,
     auth: Arc<dyn Authenticator>,
@@ -106,12 +109,20 @@ pub struct ApiClientBuilder {
 impl Debug for ApiClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("provider", &self.provider)
+            .field("base_url", &mask_url(&self.base_url))
             .finish_non_exhaustive()
     }
 }
 
 impl ApiClientBuilder {
+    /// Names the provider in every error and tracing span (`zepto`, `fairshare`, ...), and
+    /// marks its answers as its own ([`Error::api_error_from`]).
+    pub fn provider(mut self, name: &'static str) -> Self {
+        self.provider = name;
+        self
+    }
+
     /// Sends requests with `transport` (default: a new [`ReqwestTransport`]).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
@@ -192,11 +203,11 @@ impl ApiClientBuilder {
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<ApiClient, Error> {
         let base_url = Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", mask_url(&self.base_url))))?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(Error::Config(format!(
                 "base URL `{}` must be an http or https URL",
-                self.base_url
+                mask_url(&self.base_url)
             )));
         }
         let transport = match self.transport {
@@ -217,6 +228,7 @@ impl ApiClientBuilder {
         }
         Ok(ApiClient {
             inner: Arc::new(Inner {
+                provider: self.provider,
                 base_url,
                 transport,
                 auth: self.auth,
@@ -259,6 +271,7 @@ impl ApiClient {
     /// operation path).
     pub fn builder(base_url: impl Into<String>) -> ApiClientBuilder {
         ApiClientBuilder {
+            provider: "",
             base_url: base_url.into(),
             transport: None,
             auth: Arc::new(NoAuth),
@@ -280,6 +293,11 @@ impl ApiClient {
         &self.inner.base_url
     }
 
+    /// The provider's name, as errors show it (empty when none was set).
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
     /// The transport, for hand-written calls outside the API's base URL (e.g. OAuth token
     /// endpoints).
     pub fn transport(&self) -> &Arc<dyn Transport> {
@@ -289,9 +307,9 @@ impl ApiClient {
     /// Sends `request` and decodes a JSON answer into `T`.
     pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
         let operation = request.operation.id;
-        let response = self.send(&request, self.request_url(&request)?).await?;
+        let (response, call) = self.send(&request, self.request_url(&request)?).await?;
         decode::json(operation, &response.body, &self.inner.secret_fields)
-            .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))
+            .map_err(|e| decode::with_api(e, self.answer(call, &response)))
     }
 
     /// Sends `request` and ignores the answer's body.
@@ -301,7 +319,9 @@ impl ApiClient {
 
     /// Sends `request` and returns the successful answer as it came (status, headers, bytes).
     pub async fn execute_raw(&self, request: Request) -> Result<HttpResponse, Error> {
-        self.send(&request, self.request_url(&request)?).await
+        self.send(&request, self.request_url(&request)?)
+            .await
+            .map(|(response, _)| response)
     }
 
     /// Sends a list request and returns one page. An item that cannot be decoded is kept in
@@ -323,14 +343,14 @@ impl ApiClient {
     ) -> Result<Page<T>, Error> {
         let pagination = request.operation.pagination;
         let operation = request.operation.id;
-        let response = self.send(&request, url.clone()).await?;
+        let (response, call) = self.send(&request, url.clone()).await?;
         let body = pagination::decode_list(
             operation,
             &response.body,
             &self.inner.secret_fields,
             pagination,
         )
-        .map_err(|e| decode::with_api(e, self.api_error(operation, &response)))?;
+        .map_err(|e| decode::with_api(e, self.answer(call, &response)))?;
         pagination::build_page(
             &request,
             &url,
@@ -367,10 +387,15 @@ impl ApiClient {
         request.url(&self.inner.base_url)
     }
 
-    /// The [`ApiError`] describing `response`: status, body, and the request id from the
-    /// configured header. For hand-written calls that decide success themselves.
+    /// The [`ApiError`] describing `response` to a call of `operation`: provider, status,
+    /// body, and the request id from the configured header. For hand-written calls that decide
+    /// success themselves.
     pub fn api_error(&self, operation: &'static str, response: &HttpResponse) -> ApiError {
-        let mut api = ApiError::new(operation, response.status, response.body.clone());
+        self.answer(CallContext::new(self.inner.provider, operation), response)
+    }
+
+    fn answer(&self, call: CallContext, response: &HttpResponse) -> ApiError {
+        let mut api = ApiError::new(call, response.status, response.body.clone());
         api.request_id = self.header_request_id(&response.headers);
         api
     }
@@ -381,33 +406,50 @@ impl ApiClient {
     }
 
     /// Runs the whole pipeline for one call to `url`: key, auth, send, classify, back off,
-    /// within the deadline.
-    async fn send(&self, request: &Request, url: Url) -> Result<HttpResponse, Error> {
+    /// within the deadline. Every error, and the successful answer, comes with the call's
+    /// context.
+    async fn send(&self, request: &Request, url: Url) -> Result<(HttpResponse, CallContext), Error> {
         let operation = request.operation;
         let span = tracing::info_span!(
             "splitkit.call",
+            provider = self.inner.provider,
             operation = operation.id,
             method = ?operation.method,
             attempts = field::Empty,
             status = field::Empty,
             request_id = field::Empty,
         );
-        self.run(request, url).instrument(span).await
+        let started = Instant::now();
+        let mut attempts = 0;
+        let result = self
+            .run(request, url, started, &mut attempts)
+            .instrument(span)
+            .await;
+        let call = CallContext::new(self.inner.provider, operation.id)
+            .with_attempts(attempts, started.elapsed());
+        match result {
+            Ok(response) => Ok((response, call)),
+            Err(error) => Err(error.with_call(call)),
+        }
     }
 
     /// The pipeline. One timer per attempt bounds both limits: each attempt's timeout is the
     /// attempt limit or, when it comes first, what is left of the call's deadline. Waiting for
     /// credentials is bounded by the deadline (a timer is started only when auth must wait), and
-    /// a retry whose wait would pass the deadline is not made.
-    async fn run(&self, request: &Request, url: Url) -> Result<HttpResponse, Error> {
+    /// a retry whose wait would pass the deadline is not made. `attempts` counts every request
+    /// sent.
+    async fn run(
+        &self,
+        request: &Request,
+        url: Url,
+        started: Instant,
+        attempts: &mut u32,
+    ) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
         let operation = request.operation;
-        let started = Instant::now();
         let deadline = request.deadline.or(inner.deadline);
-        let deadline_passed = || Error::Timeout {
-            scope: TimeoutScope::Deadline,
-            elapsed: deadline.unwrap_or_default(),
-        };
+        let deadline_passed =
+            || Error::timeout(TimeoutScope::Deadline, deadline.unwrap_or_default());
         let key = self.idempotency_key(request)?;
         let attempt_timeout = request.attempt_timeout.or(inner.attempt_timeout);
         let may_repeat = operation.idempotent || key.is_some();
@@ -418,6 +460,7 @@ impl ApiClient {
         let mut renewed_auth = false;
         loop {
             attempt += 1;
+            *attempts += 1;
             span.record("attempts", attempt);
             let left = deadline.map(|limit| limit.saturating_sub(started.elapsed()));
             let (timeout, deadline_binds) = match (attempt_timeout, left) {
@@ -494,7 +537,9 @@ impl ApiClient {
                         tracing::debug!(%status, "credentials rejected; retrying once with renewed ones");
                         continue;
                     }
-                    self.classify_answer(operation, response, key.as_ref(), may_repeat)?
+                    let call = CallContext::new(inner.provider, operation.id)
+                        .with_attempts(*attempts, started.elapsed());
+                    self.classify_answer(call, response, key.as_ref(), may_repeat)?
                 }
                 Failure::Transport(error) => {
                     let retryable = match error.kind() {
@@ -505,11 +550,17 @@ impl ApiClient {
                         TransportErrorKind::Timeout if deadline_binds => {
                             return Err(deadline_passed());
                         }
-                        TransportErrorKind::Timeout => Error::Timeout {
-                            scope: TimeoutScope::Attempt,
-                            elapsed: attempt_timeout.unwrap_or_default(),
+                        TransportErrorKind::Timeout => Error::timeout(
+                            TimeoutScope::Attempt,
+                            attempt_timeout.unwrap_or_default(),
+                        ),
+                        // The host is read again only on this rare path.
+                        _ => match self.request_url(request) {
+                            Ok(url) => Error::from(
+                                error.with_host(&url[Position::BeforeHost..Position::AfterPort]),
+                            ),
+                            Err(_) => Error::from(error),
                         },
-                        _ => Error::Transport(error),
                     };
                     (error, retryable, None)
                 }
@@ -535,22 +586,29 @@ impl ApiClient {
     }
 
     /// Turns an error answer into the error to report, whether it may be retried, and the wait
-    /// the provider asked for. Fails fast for answers that are never retried.
+    /// the provider asked for. Fails fast for answers that are never retried: idempotency
+    /// conflicts, and `401`, which is an [`Error::Auth`] with the answer kept in its
+    /// [`AuthFailure`].
     fn classify_answer(
         &self,
-        operation: &'static Operation,
+        call: CallContext,
         response: HttpResponse,
         key: Option<&IdempotencyKey>,
         may_repeat: bool,
     ) -> Result<(Error, bool, Option<Duration>), Error> {
         let status = response.status;
-        let mut api = self.api_error(operation.id, &response);
+        let mut api = self.answer(call, &response);
         let class = self.inner.errors.classify(&mut api, &response.headers);
+        api.fill_unread(&self.inner.secret_fields);
         api.retryable = match class {
             ErrorClass::Fatal | ErrorClass::IdempotencyConflict { .. } => Some(false),
             ErrorClass::Retryable => Some(true),
             _ => None,
         };
+        if status == StatusCode::UNAUTHORIZED {
+            let message = format!("the credentials were rejected: {}", api.summary());
+            return Err(AuthFailure::rejected(api).into_error(message));
+        }
         let retry_after = retry::retry_after(&response.headers, SystemTime::now());
         let retryable = match &class {
             ErrorClass::IdempotencyConflict { existing_resource } => {

@@ -76,13 +76,12 @@ fn decode_error(
     let inner = error.into_inner();
     let text = redact(&String::from_utf8_lossy(body), secret_fields);
     let offset = byte_offset(&text, inner.line(), inner.column());
-    Error::Decode(Box::new(DecodeError {
+    Error::Decode(Box::new(DecodeError::new(
         operation,
         path,
-        message: inner.to_string(),
-        snippet: excerpt(&text, offset),
-        api: None,
-    }))
+        inner.to_string(),
+        excerpt(&text, offset),
+    )))
 }
 
 /// One item of a list (a page, a stream, a webhook's `data` array) that could not be decoded
@@ -112,10 +111,11 @@ impl ItemError {
             Err(error) => (error.path().to_string(), error.into_inner().to_string()),
             Ok(_) => (".".to_owned(), fast.to_string()),
         };
+        // serde quotes the offending value: keep a message bounded, whatever was received.
         Err(Self {
             index,
-            path,
-            message,
+            path: crate::webhook::echo(&path),
+            message: crate::webhook::echo(&message),
             raw,
         })
     }
@@ -130,7 +130,8 @@ impl ItemError {
         &self.path
     }
 
-    /// What the decoder said.
+    /// What the decoder said, cut to [`crate::webhook::ECHO_LIMIT`] bytes (serde quotes the
+    /// value it could not read, which can be long).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -201,10 +202,12 @@ pub fn list<T: DeserializeOwned>(
     })
 }
 
-/// Attaches the answer's status and request id to a decode error (other errors pass through).
+/// Attaches the answer's status, request id and call to a decode error (other errors pass
+/// through).
 pub fn with_api(error: Error, api: ApiError) -> Error {
     match error {
         Error::Decode(mut d) => {
+            d.call = api.call.clone();
             d.api = Some(api);
             Error::Decode(d)
         }
@@ -334,6 +337,20 @@ mod tests {
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("item 1"), "{shown}");
+    }
+
+    #[test]
+    fn an_item_error_quotes_a_long_value_only_in_part() {
+        let long = "x".repeat(10_000);
+        let raw: Vec<Box<RawValue>> =
+            serde_json::from_str(&format!(r#"[{{"amount":"{long}"}}]"#)).unwrap();
+        let (_, bad) = items::<Payment>(raw);
+        assert!(
+            bad[0].message().len() <= crate::webhook::ECHO_LIMIT + 3,
+            "{}",
+            bad[0]
+        );
+        assert_eq!(bad[0].raw_json().get().len(), long.len() + 13);
     }
 
     #[test]

@@ -36,6 +36,13 @@
 //!   - What is sent is checked before sending: an enum's `Unknown` value is refused in a JSON
 //!     body and, through [`request::ensure_known`], in a path, query or header parameter, as an
 //!     [`Error::Validation`] naming it.
+//! - Errors ([`Error`]): every error of a call names the provider and the operation
+//!   ([`CallContext`]) and, after retries, the attempts and the time they took; transport errors
+//!   name the host and the cause at the bottom of the chain (reset, refused, EOF, DNS); an
+//!   answer's status, code and message are said once each, and a body without a readable
+//!   message is quoted short and masked. A `401` is [`Error::Auth`] ([`AuthFailureKind::Rejected`]).
+//!   Provider crates read their own codes through [`Error::api_error_from`], which knows which
+//!   provider answered.
 //! - Webhooks ([`webhook`]): one verifier shape for every provider (bounded work before any
 //!   HMAC, constant-time comparison, several secrets, a timestamp tolerance), events that keep
 //!   what they cannot type, de-duplication, and (feature `axum`) a ready handler.
@@ -61,6 +68,7 @@ pub mod money;
 pub mod operation;
 pub mod options;
 pub mod pagination;
+pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod secret;
@@ -83,7 +91,7 @@ pub use auth::{
 pub use client::{ApiClient, ApiClientBuilder, DefaultErrorPolicy, ErrorPolicy};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use decode::ItemError;
-pub use error::{ApiError, BoxError, DecodeError, Error, Result, TimeoutScope};
+pub use error::{ApiError, BoxError, CallContext, DecodeError, Error, Result, TimeoutScope};
 pub use idempotency::IdempotencyKey;
 pub use money::{Currency, MinorUnits};
 pub use operation::{Method, Operation, Pagination};

@@ -15,6 +15,7 @@ use crate::transport::Transport;
 /// (`transport`, `reqwest_client`, `retry`, `attempt_timeout`, `deadline`, `user_agent`) from
 /// [`crate::http_options_setters!`], so every provider offers the same knobs with the same words.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct HttpOptions {
     /// Sends requests (default: a pooled `reqwest` client with rustls).
     pub transport: Option<Arc<dyn Transport>>,

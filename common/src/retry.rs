@@ -9,7 +9,20 @@ use http::{HeaderMap, StatusCode};
 /// Which failures are retried is fixed by safety, not by this policy: a failure that may have
 /// reached the server is retried only when the operation is idempotent or carries an idempotency
 /// key (see [`is_retryable_status`]). The policy decides how often and how long to wait.
+///
+/// Start from [`RetryPolicy::default`] (or [`RetryPolicy::none`]) and change what you need:
+///
+/// ```
+/// use std::time::Duration;
+/// use splitkit_common::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(200));
+/// assert_eq!(policy.max_attempts, 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (default 3). `1` disables retries.
     pub max_attempts: u32,
@@ -44,6 +57,36 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Makes `attempts` attempts in all, the first included (`1`: no retries).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Waits `wait` before the first retry, doubling on each retry.
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+
+    /// Never waits longer than `wait` between attempts (before a `Retry-After`).
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+
+    /// Waits for a `Retry-After` of at most `wait`; a longer one ends the call.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Randomises each wait between half and all of its value (`true`, the default), or not.
+    pub fn jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
     }
 
     /// The wait after failed attempt number `attempt` (1-based), before jitter.

@@ -1,12 +1,19 @@
 //! Test support (feature `testing`): the drift a provider's answers plausibly go through, as
 //! functions that rewrite a documented example, so each provider crate can check that its models
-//! read every variant (its `tests/drift.rs`).
+//! read every variant (its `tests/drift.rs`); and [`ResponseFixture`], the response type of
+//! each provider crate's `testing` fixtures for `wiremock`.
 //!
 //! Each function returns a changed copy and leaves the input alone. Keys named in
 //! `free_form` hold user data (metadata): their contents are never touched, since a provider
 //! passes them through as the merchant sent them.
 
 use std::fmt::Debug;
+
+mod response;
+
+pub use response::ResponseFixture;
+/// The `wiremock` crate the fixtures answer (for the [`response_fixture!`](crate::response_fixture) macro).
+pub use wiremock;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

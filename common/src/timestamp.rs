@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -21,6 +22,24 @@ impl Timestamp {
     /// Wraps an instant.
     pub fn new(at: OffsetDateTime) -> Self {
         Self(at)
+    }
+
+    /// The current instant, from the system clock, in UTC.
+    pub fn now() -> Self {
+        Self(OffsetDateTime::now_utc())
+    }
+
+    /// The instant `time` (a `SystemTime` from a [`crate::Clock`], for example), in UTC.
+    pub fn from_system_time(time: SystemTime) -> Self {
+        Self(OffsetDateTime::from(time))
+    }
+
+    /// The instant `duration` later (saturating at the latest instant `time` can hold).
+    pub fn plus(self, duration: Duration) -> Self {
+        Self(
+            self.0
+                .saturating_add(duration.try_into().unwrap_or(time::Duration::MAX)),
+        )
     }
 
     /// The instant.
@@ -208,6 +227,24 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn now_follows_the_system_clock_and_plus_adds() {
+        let before = SystemTime::now();
+        let now = Timestamp::now();
+        let after = SystemTime::now();
+        assert!(Timestamp::from_system_time(before) <= now);
+        assert!(now <= Timestamp::from_system_time(after));
+        let epoch = Timestamp::from_system_time(SystemTime::UNIX_EPOCH);
+        assert_eq!(
+            epoch.plus(Duration::from_secs(86_400)).to_string(),
+            "1970-01-02T00:00:00Z"
+        );
+        assert_eq!(
+            epoch.plus(Duration::MAX),
+            Timestamp::new(OffsetDateTime::new_utc(time::Date::MAX, time::Time::MAX))
+        );
+    }
 
     #[test]
     fn timestamps_read_rfc3339_and_plain_utc() {

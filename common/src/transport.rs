@@ -97,11 +97,13 @@ impl fmt::Display for TransportErrorKind {
 }
 
 /// A failure below HTTP: connecting, sending, or reading the answer.
-#[derive(Debug, thiserror::Error)]
-#[error("{kind}: {source}")]
+///
+/// Its `Display` names the host and the cause found at the bottom of the error chain:
+/// `could not connect to api.example.com: connection refused`.
+#[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
-    #[source]
+    host: Option<String>,
     source: BoxError,
 }
 
@@ -111,14 +113,107 @@ impl TransportError {
     pub fn new(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
+            host: None,
             source: source.into(),
         }
+    }
+
+    /// Names the host (and port) the request went to; the pipeline sets it.
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
     }
+
+    /// The host (and port) the request went to, when known.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// The cause at the bottom of the error chain, in words: `connection reset`,
+    /// `connection refused`, `connection closed before the answer was complete (EOF)`,
+    /// `DNS lookup failed: ...`, or the innermost error's own message.
+    pub fn cause(&self) -> String {
+        root_cause(&*self.source)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, &self.host) {
+            (TransportErrorKind::Connect, Some(host)) => write!(f, "could not connect to {host}")?,
+            (TransportErrorKind::Timeout, Some(host)) => {
+                write!(f, "{host} did not answer in time")?
+            }
+            (TransportErrorKind::Request, Some(host)) => write!(f, "request to {host} failed")?,
+            (TransportErrorKind::Body, Some(host)) => {
+                write!(f, "could not read the answer of {host}")?;
+            }
+            (kind, _) => write!(f, "{kind}")?,
+        }
+        write!(f, ": {}", self.cause())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// Walks `error`'s source chain and describes what went wrong at its bottom. An I/O error kind
+/// that says it in two words wins over the messages of the layers wrapping it.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    let mut io_cause = None;
+    let mut dns = false;
+    loop {
+        dns |= current
+            .to_string()
+            .to_ascii_lowercase()
+            .starts_with("dns error");
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            io_cause = io_kind_words(io.kind()).or(io_cause);
+        }
+        match current.source() {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    let innermost = current.to_string();
+    let cause = match io_cause {
+        Some(words) => words.to_owned(),
+        None if innermost.contains("connection closed before message completed") => {
+            "connection closed before the answer was complete (EOF)".to_owned()
+        }
+        None => innermost,
+    };
+    if dns {
+        format!("DNS lookup failed: {cause}")
+    } else {
+        cause
+    }
+}
+
+fn io_kind_words(kind: std::io::ErrorKind) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    Some(match kind {
+        ErrorKind::ConnectionReset => "connection reset",
+        ErrorKind::ConnectionRefused => "connection refused",
+        ErrorKind::ConnectionAborted => "connection aborted",
+        ErrorKind::NotConnected => "not connected",
+        ErrorKind::BrokenPipe => "connection closed while sending (broken pipe)",
+        ErrorKind::UnexpectedEof => "connection closed before the answer was complete (EOF)",
+        ErrorKind::TimedOut => "timed out",
+        ErrorKind::AddrNotAvailable => "address not available",
+        ErrorKind::HostUnreachable => "host unreachable",
+        ErrorKind::NetworkUnreachable => "network unreachable",
+        _ => return None,
+    })
 }
 
 /// Sends one request and returns the whole answer.

@@ -135,13 +135,9 @@ fn expired_store(clock: &ManualClock) -> Arc<MemoryTokenStore> {
 }
 
 fn policy() -> RefreshPolicy {
-    RefreshPolicy {
-        retry: RetryPolicy {
-            jitter: false,
-            ..RetryPolicy::default()
-        },
-        ..RefreshPolicy::default()
-    }
+    let mut policy = RefreshPolicy::default();
+    policy.retry = RetryPolicy::default().jitter(false);
+    policy
 }
 
 fn authenticator(

@@ -120,7 +120,7 @@ async fn a_refused_connection_is_a_connect_error_and_shows_no_key() {
         .await
         .unwrap_err();
     match &err {
-        Error::Transport(t) => assert_eq!(t.kind(), TransportErrorKind::Connect),
+        Error::Transport { source, .. } => assert_eq!(source.kind(), TransportErrorKind::Connect),
         other => panic!("expected a transport error, got {other:?}"),
     }
     let shown = format!("{err} {err:?} {c:?}");

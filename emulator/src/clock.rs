@@ -48,6 +48,14 @@ impl EmulatorClock {
             });
     }
 
+    /// Sets the offset (a mirror of a remote emulator's clock follows it this way).
+    pub(crate) fn set_offset_ms(&self, offset_ms: i64) {
+        self.offset_ms.store(
+            offset_ms.clamp(0, MAX_OFFSET_SECONDS * 1000),
+            Ordering::SeqCst,
+        );
+    }
+
     /// Sets the offset back to zero.
     pub(crate) fn reset(&self) {
         self.offset_ms.store(0, Ordering::SeqCst);

@@ -3,7 +3,9 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use crate::retry::{MAX_RETRIES, RetrySchedule, RetrySchedules};
 use crate::seed;
+use crate::webhooks::Provider;
 
 /// How the emulator runs. Start from [`EmulatorConfig::default`] and change what you need,
 /// with the setters or by assigning the public fields.
@@ -25,15 +27,23 @@ use crate::seed;
 pub struct EmulatorConfig {
     /// Address to listen on. Default `127.0.0.1:0` (an ephemeral port).
     pub bind: SocketAddr,
-    /// Pauses between a failed webhook attempt and the next one; its length is the number of
-    /// retries. Default 100 ms, 250 ms, 500 ms, 1 s, 2 s (six attempts in about four seconds).
-    /// The providers' own schedules are far longer: Splitable 25 attempts over five days,
-    /// Zepto every 5 minutes for an hour, Ante and FairShare undocumented.
-    pub webhook_retry_delays: Vec<Duration>,
+    /// When each provider retries a failed webhook delivery, on the emulator clock: by
+    /// default as the provider does ([`RetrySchedule::for_provider`]). See
+    /// [`EmulatorConfig::webhook_retry_schedule`].
+    webhook_retries: RetrySchedules,
     /// How long one webhook attempt may take before it counts as unanswered. Default 5 s.
     pub webhook_timeout: Duration,
     /// How many delivery attempts the log keeps (oldest dropped first). Default 10 000.
     pub max_logged_deliveries: usize,
+    /// How many API requests the request log keeps (oldest dropped first). Default 10 000.
+    pub max_logged_requests: usize,
+    /// Accept what the providers' documents do not (default `false`: strict). Strict, the
+    /// emulator answers a request that breaks a documented rule with the provider's error, as
+    /// the provider would, and holds requests to the documented fields, types and headers; see
+    /// the crate documentation ("Strict by default") for what each provider rejects. Lenient
+    /// is for exploring: it accepts the variants a provider may also accept (other header
+    /// names, other orders, unknown fields).
+    pub lenient: bool,
     /// How often due expiries are applied in the background. Default 250 ms. (Every request
     /// and every clock advance also applies them.)
     pub sweep_interval: Duration,
@@ -70,12 +80,11 @@ impl Default for EmulatorConfig {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            webhook_retry_delays: [100, 250, 500, 1000, 2000]
-                .into_iter()
-                .map(Duration::from_millis)
-                .collect(),
+            webhook_retries: RetrySchedules::default(),
             webhook_timeout: Duration::from_secs(5),
             max_logged_deliveries: 10_000,
+            max_logged_requests: 10_000,
+            lenient: false,
             sweep_interval: Duration::from_millis(250),
             ante_headless_enabled: false,
             ante_min_order_total: 1000,
@@ -103,15 +112,44 @@ impl EmulatorConfig {
         self
     }
 
-    /// Sets the pauses between webhook retries.
-    pub fn webhook_retry_delays(mut self, delays: Vec<Duration>) -> Self {
-        self.webhook_retry_delays = delays;
+    /// Sets when `provider` retries a failed webhook delivery. The emulator clock decides when
+    /// a retry is due, so a test keeps the provider's schedule and moves the clock
+    /// (`emulator.clock().advance(..)`) instead of waiting.
+    pub fn webhook_retry_schedule(mut self, provider: Provider, schedule: RetrySchedule) -> Self {
+        self.webhook_retries.set(provider, schedule);
         self
+    }
+
+    /// Sets the same pauses between webhook retries for every provider (for example a few
+    /// milliseconds, for tests that do not move the clock).
+    pub fn webhook_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        let schedule = RetrySchedule::new(delays);
+        for provider in Provider::ALL {
+            self.webhook_retries.set(provider, schedule.clone());
+        }
+        self
+    }
+
+    /// When `provider` retries a failed webhook delivery.
+    pub fn retry_schedule(&self, provider: Provider) -> &RetrySchedule {
+        self.webhook_retries.get(provider)
     }
 
     /// Sets the per-attempt webhook timeout.
     pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
         self.webhook_timeout = timeout;
+        self
+    }
+
+    /// Accepts what the providers' documents do not (see [`EmulatorConfig::lenient`]).
+    pub fn lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Sets how many API requests the request log keeps.
+    pub fn max_logged_requests(mut self, max: usize) -> Self {
+        self.max_logged_requests = max;
         self
     }
 
@@ -197,8 +235,13 @@ impl EmulatorConfig {
         if ttl == 0 || ttl > crate::zepto::MAX_TOKEN_TTL_SECONDS {
             return Err("zepto_access_token_ttl must be between 1 second and ten years".into());
         }
-        if self.webhook_retry_delays.len() > 100 {
-            return Err("webhook_retry_delays allows at most 100 retries".into());
+        for provider in Provider::ALL {
+            if self.retry_schedule(provider).delays().len() > MAX_RETRIES {
+                return Err(format!(
+                    "the {} webhook retry schedule has more than {MAX_RETRIES} retries",
+                    provider.as_str()
+                ));
+            }
         }
         Ok(())
     }

@@ -12,7 +12,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use splitkit_emulator::{Emulator, EmulatorConfig, seed};
+//! use splitkit_emulator::control::{Contribution, WebhookFilter};
+//! use splitkit_emulator::{Emulator, EmulatorConfig, Provider, seed};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,27 +22,29 @@
 //! // Point your SDK (or plain HTTP) at the emulator instead of the provider.
 //! // Start from the runtime's builder: it carries the TLS stack the SDKs were built with.
 //! let http = splitkit_common::tls::http_client_builder()?.build()?;
-//! let session = http
+//! let session: serde_json::Value = http
 //!     .post(format!("{}/split-sessions", emulator.fairshare_base_url()))
 //!     .header("X-SplitPay-API-Key", seed::FAIRSHARE_API_KEY)
 //!     .header("Content-Type", "application/json")
 //!     .body(r#"{"totalAmountQar": 300, "currency": "QAR", "splitType": "PROPORTIONAL_POOL"}"#)
 //!     .send()
+//!     .await?
+//!     .json()
 //!     .await?;
-//! assert_eq!(session.status(), 201);
+//! let id = session["id"].as_str().unwrap_or_default();
 //!
-//! // Drive the lifecycle from the test through the control endpoints ...
-//! let advanced = http
-//!     .post(format!("{}/clock/advance", emulator.control_url()))
-//!     .body(r#"{"seconds": 3600}"#)
-//!     .send()
+//! // Drive the lifecycle with the typed control client: a contributor pays ...
+//! let paid = emulator
+//!     .fairshare()
+//!     .contribute(id, Contribution::amount(rust_decimal::Decimal::new(100, 0)).name("Ann"))
 //!     .await?;
-//! assert_eq!(advanced.status(), 200);
-//! // ... or the library: the session above has now expired.
-//! emulator.advance_clock(Duration::from_secs(60));
+//! assert_eq!(paid.status, "PARTIAL");
+//! // ... and an hour passes: the session (15 minutes by default) has expired.
+//! emulator.clock().advance(Duration::from_secs(3600)).await?;
 //!
 //! // Read what was sent (nothing here: no FairShare webhook URL was configured).
-//! assert!(emulator.webhooks_sent().is_empty());
+//! let sent = emulator.webhooks().list(&WebhookFilter::provider(Provider::FairShare)).await?;
+//! assert!(sent.is_empty());
 //! emulator.shutdown().await;
 //! # Ok(())
 //! # }
@@ -60,9 +63,12 @@
 //! ```
 //!
 //! The binary prints the base URLs and the seed credentials, and serves them as JSON at
-//! `GET /_emulator`. Other flags: `--bind`, `--zepto-token-ttl`, `--splitable-error-status`,
-//! `--ante-headless`, `--ante-min-order-total`, `--webhook-retry-delays-ms`; the port can also
-//! come from `SPLITKIT_EMULATOR_PORT` (default 4010).
+//! `GET /_emulator`. Other flags: `--bind`, `--lenient`, `--zepto-token-ttl`,
+//! `--splitable-error-status`, `--ante-headless`, `--ante-min-order-total`,
+//! `--webhook-retry-schedule PROVIDER=SPEC` (see [`RetrySchedule`]'s `FromStr`) and
+//! `--webhook-retry-delays-ms`; the port can also come from `SPLITKIT_EMULATOR_PORT` (default
+//! 4010). From Rust, [`control::Control::connect`] drives such an emulator with the same typed
+//! client.
 //!
 //! # URL layout
 //!
@@ -100,29 +106,38 @@
 //!
 //! # Control endpoints
 //!
-//! JSON in and out; errors are `{"error": "<message>"}` with a 4xx status.
+//! The typed client [`control::Control`] (`emulator.control()`, and the shortcuts
+//! `emulator.zepto()`, `.ante()`, `.fairshare()`, `.splitable()`, `.clock()`, `.webhooks()`,
+//! `.faults()`, `.requests()`) calls these; any other language can too. JSON in and out; errors
+//! are `{"error": "<message>"}` with a 4xx status.
 //!
-//! | endpoint | what it does |
-//! |---|---|
-//! | `GET /_emulator` | base URLs, seed credentials, settings, the Zepto operations answered with 501 |
-//! | `POST /_emulator/reset` | forgets every resource, fault, logged delivery and webhook target set through control endpoints (those of [`EmulatorConfig`] stay); clock back to real time |
-//! | `GET /_emulator/clock`, `POST /_emulator/clock/advance` `{seconds}` | the emulator clock; advancing applies every expiry now due |
-//! | `GET /_emulator/webhooks` `?provider=&event_type=&url=` | every delivery attempt: provider, event type and id, url, headers, body, status, error, attempt |
-//! | `DELETE /_emulator/webhooks` | empties the delivery log |
-//! | `POST /_emulator/faults` `{provider, status, count?, retry_after?}` | the next `count` API requests to `provider` answer `status` in its error shape (e.g. 429 with `Retry-After`); `GET`/`DELETE` list and clear |
-//! | `POST /_emulator/ante/sessions/{id}/open` | the organizer opens the group (`group.created`) |
-//! | `POST /_emulator/ante/sessions/{id}/pay` `{}` / `{member_id}` / `{count}` | pays every pending share, one share, or the next `count` (`group.funded` when all are paid) |
-//! | `POST /_emulator/ante/sessions/{id}/expire` | expires the session now (`group.expired`) |
-//! | `POST /_emulator/fairshare/webhook-url` `{url, signing_key?, events?}` | where FairShare webhooks go (`{"url": null}` stops them) |
-//! | `POST /_emulator/fairshare/split-sessions/{id}/contributions` `{amount?, name?, email?, items?}` | one contributor pays (see FairShare below) |
-//! | `POST /_emulator/fairshare/split-sessions/{id}/refund`, `/cancel`, `/expire` | the other lifecycle ends |
-//! | `GET /_emulator/splitable/splits/{id}` | a split's state, members and callback transaction id |
-//! | `POST /_emulator/splitable/splits/{id}/pay` `{name?, email?, amount?}` | a team member pays (default: all that is due); the callback is sent when the total is reached |
-//! | `POST /_emulator/splitable/splits/{id}/cancel` | cancels (callback `payment_status=cancelled`) |
-//! | `POST /_emulator/zepto/process` `{steps?}` | runs Zepto's processing cycle until nothing moves (or `steps` times) |
-//! | `POST /_emulator/zepto/webhooks` `{url, events?, signature_secret?}`; `GET`; `DELETE …/{id}` | Zepto webhook endpoints |
-//! | `POST /_emulator/zepto/token-lifetime` `{seconds}` | lifetime of access tokens issued from now on |
-//! | `POST /_emulator/zepto/contacts/{id}/agreement` `{accepted}` | whether the Contact has an accepted Agreement; `GET /_emulator/zepto/contacts/{id}` shows it |
+//! | endpoint | what it does | client |
+//! |---|---|---|
+//! | `GET /_emulator` | base URLs, seed credentials, settings (retry schedules included) | |
+//! | `GET /_emulator/operations` | every operation served, `{provider, method, path, id}` ([`OPERATIONS`]) | |
+//! | `POST /_emulator/reset` | forgets every resource, fault, waiting retry, logged delivery and request, and webhook target set through control endpoints (those of [`EmulatorConfig`] stay); clock back to real time | `reset()` |
+//! | `GET /_emulator/clock`, `POST /_emulator/clock/advance` `{seconds}` | the emulator clock; advancing applies every expiry now due and answers once every webhook retry that came due has been attempted | `clock().current()`, `clock().advance(..)` |
+//! | `GET /_emulator/webhooks` `?provider=&event_type=&url=` | every delivery attempt: provider, event type and id, url, headers, body, status, error, attempt, `next_attempt_at` | `webhooks().sent()`, `.list(..)` |
+//! | `DELETE /_emulator/webhooks` | empties the delivery log | `webhooks().clear()` |
+//! | `POST /_emulator/faults` `{provider, operation?, count?, type, ...}` | the next `count` requests to `operation` (any of `provider`'s without one) meet a [`Fault`]: `{"type": "status", "status", "retry_after"?}`, `{"type": "hang", "ms"}`, `{"type": "reset"}`, `{"type": "delay", "ms"}`; `GET`/`DELETE` list and clear | `faults().next(..)` |
+//! | `GET /_emulator/requests` `?provider=&operation=` | every API request ([`ApiRequest`]): operation, method, path, query, idempotency key, body, status, fault; `DELETE` empties the log | `requests().list()`, `.of(..)`, `.to(..)` |
+//! | `POST /_emulator/ante/sessions/{id}/open` | the organizer opens the group (`group.created`) | `ante().open(..)` |
+//! | `POST /_emulator/ante/sessions/{id}/pay` `{}` / `{member_id}` / `{count}` | pays every pending share, one share, or the next `count` (`group.funded` when all are paid) | `ante().pay_all(..)`, `.pay_share(..)`, `.pay_shares(..)` |
+//! | `POST /_emulator/ante/sessions/{id}/expire` | expires the session now (`group.expired`) | `ante().expire(..)` |
+//! | `POST /_emulator/fairshare/webhook-url` `{url, signing_key?, events?}` | where FairShare webhooks go (`{"url": null}` stops them) | `fairshare().set_webhook(..)` |
+//! | `POST /_emulator/fairshare/split-sessions/{id}/contributions` `{amount?, name?, email?, items?}` | one contributor pays (see FairShare below) | `fairshare().contribute(..)` |
+//! | `POST /_emulator/fairshare/split-sessions/{id}/refund`, `/cancel`, `/expire` | the other lifecycle ends | `fairshare().refund(..)`, ... |
+//! | `GET /_emulator/splitable/splits/{id}` | a split's state, members and callback transaction id | `splitable().split(..)` |
+//! | `POST /_emulator/splitable/splits/{id}/pay` `{name?, email?, amount?}` | a team member pays (default: all that is due); the callback is sent when the total is reached | `splitable().pay(..)` |
+//! | `POST /_emulator/splitable/splits/{id}/cancel` | cancels (callback `payment_status=cancelled`) | `splitable().cancel(..)` |
+//! | `POST /_emulator/zepto/process` `{steps?}` | runs Zepto's processing cycle until nothing moves (or `steps` times) | `zepto().run_processing()` |
+//! | `POST /_emulator/zepto/webhooks` `{url, events?, signature_secret?}`; `GET`; `DELETE …/{id}` | Zepto webhook endpoints | `zepto().add_webhook(..)`, ... |
+//! | `POST /_emulator/zepto/token-lifetime` `{seconds}` | lifetime of access tokens issued from now on | `zepto().set_token_lifetime(..)` |
+//! | `POST /_emulator/zepto/contacts/{id}/agreement` `{accepted, terms?}` | the Contact accepts an Agreement (Zepto's hosted invitation), or its accepted ones are cancelled | `zepto().accept_agreement(..)` |
+//! | `POST /_emulator/zepto/contacts/{id}/bank_connection` `{balance?, state?}` | the Contact connects their bank (`links.add_bank_connection`), or its balance changes | `zepto().connect_bank(..)` |
+//! | `GET /_emulator/zepto/contacts/{id}` | the Contact with its Agreements and bank balance | `zepto().contact(..)` |
+//! | `POST /_emulator/zepto/unassigned_agreements/{ref}/accept` `{name?, email?, branch_code?, account_number?}`, `/decline` | someone accepts (becoming a Contact) or declines an Unassigned Agreement's link | `zepto().accept_unassigned_agreement(..)` |
+//! | `POST /_emulator/zepto/open_agreements/{ref}/accept` `{name?, ...}` | someone accepts an Open Agreement's link: a new Contact and Agreement | `zepto().accept_open_agreement(..)` |
 //!
 //! # What each provider emulates
 //!
@@ -178,7 +193,7 @@
 //!
 //! ## Splitable (`/splitable`)
 //!
-//! - **Create** `POST /api/splits` (form-encoded; `api_key` in the form or the query): the
+//! - **Create** `POST /api/splits` (form-encoded, `api_key` in the form): the
 //!   documented parameters, numbered line items `1..N` without gaps (at least 1, at most 20),
 //!   `expires_in` silently defaulting to 120 hours, answers 201 `{split_url, split_id}`. Errors
 //!   are `{"error": "..."}` (`api_key is missing`, `Order must have atleast one line item`, ...)
@@ -203,24 +218,37 @@
 //!   `offline_access`) on the emulator clock. Scopes are enforced (403 names the missing one).
 //! - **Tokens on the API**: no `Authorization` answers 401; an unknown, expired or under-scoped
 //!   token answers 403, as Zepto documents, in Zepto's detailed error shape.
-//! - **Emulated operations**: contacts (add, list with filters, get, update, remove), receivable
-//!   contacts with PayIDs (`pending` for a second, then `active`; `failed` for a `+failure`
-//!   address), their disable/activate and PayID name (`PATCH /contacts/{id}/receivable`),
-//!   payments (one payout), void a payout (`DELETE /payouts/{ref}` or
-//!   `POST /payouts/{ref}/void` with `details`), payment requests (create, get, cancel,
-//!   collections, receivables), refunds of cleared payment-request credits (issue, list, get),
-//!   transfers between the merchant's accounts (create, list, get), the incoming-payment
-//!   simulations (`POST /simulate/incoming_npp_payid_payment`, `incoming_npp_bban_payment` to a
-//!   Receivable Contact's or the float account's BSB and number, `incoming_de_payment`, and the
-//!   older `incoming_payid_payment`: each books the credit, a receivable payment request for a
+//! - **Every operation** of Zepto's API as `zepto-client` knows it ([`OPERATIONS`]; a test
+//!   calls each through the SDK): contacts (add, list with filters, get, update, remove),
+//!   receivable contacts with PayIDs (`pending` for a second, then `active`; `failed` for a
+//!   `+failure` address), their disable/activate and PayID name, payments (one payout, with an
+//!   optional `category_purpose_code` and `end_to_end_id`), void a payout (`DELETE
+//!   /payouts/{ref}` or `POST /payouts/{ref}/void` with `details`), payment requests (create,
+//!   get, cancel, collections, receivables), refunds of cleared payment-request credits (issue,
+//!   list, get), transfers between the merchant's accounts (create, list, get), the
+//!   incoming-payment simulations (each books the credit, a receivable payment request for a
 //!   Receivable Contact, and their webhooks), transactions with their filters (`both_parties`
 //!   adds the other party's side; 30 days by default; failed ones carry `failure`), bank
 //!   accounts (a primary account and a Float Account), the user with its account, and webhook
 //!   configurations and deliveries (list with the `state`, `event_type`, `since`,
 //!   `response_status_code` and `ref` filters and the `starting_after` cursor, get with the
-//!   delivered `payload`, and redeliver with the same `Split-Request-ID` through
-//!   `POST /webhook_deliveries/{id}/redeliver` or the older `POST /webhook_deliveries/{id}`,
-//!   answering 202).
+//!   delivered `payload`, and redeliver for real, with the same `Split-Request-ID`, through
+//!   `POST /webhook_deliveries/{id}/redeliver` or the older `POST /webhook_deliveries/{id}`).
+//! - **Agreements**: a Payment Request is created only within the terms of an accepted
+//!   Agreement of its Contact (per payout minimum and maximum, the total over `days`), else
+//!   422. Agreements come from a Contact accepting one (control endpoint: Zepto's hosted
+//!   invitation), an Unassigned Agreement's link (propose, list, get, delete before it is
+//!   taken; accepted once, before `assignment_expires_at`; a `single_use` one becomes
+//!   `expended` after its Payment Request) or an Open Agreement's link (create, list, close,
+//!   activate; each acceptance adds a Contact and a new Agreement). `GET
+//!   /agreements/outgoing` and `/agreements/{ref}` read them, `DELETE` cancels one
+//!   (`agreement.accepted` and `agreement.cancelled` webhooks).
+//! - **Bank connections**: a Contact connects their bank (control endpoint; a balance of
+//!   $123.45 as in Zepto's sandbox unless set); list, get, remove (`removed`), and `POST
+//!   /contacts/{id}/refresh_balance` (204; 422 without an active connection). A Payment Request
+//!   above the balance is prechecked: its transactions are `prefailed` (`insufficient_funds`,
+//!   the request's `status_reason` says so) and `POST /payouts/{credit_ref}/retry` tries it
+//!   again once the balance allows.
 //! - **Pagination**: `page`/`per_page` (25 by default, at most 100) with `Link` (`first`,
 //!   `prev`, `next`, `last`, filters kept), `Per-Page` and `Total` (items) headers.
 //! - **Idempotency**: `Idempotency-Key` on `POST /payments`, `/payment_requests` and
@@ -248,27 +276,70 @@
 //!   <unix>.<hex>` over `"<unix>.<raw body>"` and a `Split-Request-ID` that stays the same on
 //!   retries and resends. Any HTTP answer counts as delivered; only deliveries that got no
 //!   answer are retried.
-//! - **Answered with 501** in Zepto's detailed error shape, naming the operation: agreements
-//!   (`listOutgoingAgreements`, `getAgreement`, `cancelAgreement`), bank connections
-//!   (`listBankConnections`, `getBankConnection`, `removeBankConnection`),
-//!   `refreshContactBankConnection`, open agreements (`createOpenAgreement`,
-//!   `listOpenAgreements`, `activateOpenAgreement`, `closeOpenAgreement`), `retryPayout`
-//!   (deprecated) and unassigned agreements (`proposeUnassignedAgreement`, `listUnassignedAgreements`,
-//!   `getUnassignedAgreement`, `deleteUnassignedAgreement`).
+//!
+//! # Strict by default
+//!
+//! The emulator accepts what each provider documents, and what the splitkit crates send, and
+//! answers anything else as the provider would, in its error shape: a test passes locally only
+//! if the request would pass in production. Strict, it refuses:
+//!
+//! - **Ante**: a cart signature under any header but `X-Ante-Signature` (the storefront's
+//!   aliases are ignored, so a publishable key's create has no signature); a signature over
+//!   the cart with ids in any order but `ante-client`'s documented one (JavaScript
+//!   `localeCompare`, ICU root collation); a numeric item id; fields Ante does not document, at
+//!   any level of the body (`cart`, items, fees, `customer`, `group_config`, webhook endpoints);
+//!   a JSON body without `Content-Type: application/json` (415).
+//! - **FairShare**: undocumented fields (`VALIDATION_ERROR` naming them), including in items and
+//!   in `expected-contributors`; a JSON body without `Content-Type: application/json`.
+//! - **Splitable**: a create that is not a form (`application/x-www-form-urlencoded`), an
+//!   `api_key` in the query instead of the form, a form field that is not documented (the
+//!   numbered line-item fields are).
+//! - **Zepto**: undocumented fields (a 422 sentence naming them), including in the payout and
+//!   in Agreement `terms`, where every limit must be given (`null` for none); a JSON body
+//!   without `Content-Type: application/json` (415); a Payment Request to a Contact without an
+//!   accepted Agreement; a change of bank details while the Contact has one; a Transfer
+//!   without an `Idempotency-Key`.
+//!
+//! Lenient ([`EmulatorConfig::lenient`], `--lenient`) is for exploring: the other signature
+//! headers and id order, unknown fields (ignored), numeric ids, `api_key` in the query, bodies
+//! read as JSON whatever their type, and new Zepto Contacts with an accepted Agreement without
+//! limits.
 //!
 //! # Webhooks, the clock and the delivery log
 //!
 //! Webhooks are queued by the request that caused them and sent by a background task with
-//! reqwest, first attempts in the order the events happened; a failed attempt is retried on
-//! [`EmulatorConfig::webhook_retry_delays`] (about four seconds in all by default; the
-//! providers' own schedules last up to five days). Every attempt lands in the delivery log
-//! ([`RunningEmulator::webhooks_sent`], [`RunningEmulator::wait_for_webhook`],
-//! `GET /_emulator/webhooks`), bounded by [`EmulatorConfig::max_logged_deliveries`].
+//! reqwest, first attempts in the order the events happened. A failed attempt is retried on
+//! the provider's schedule ([`RetrySchedule`], per provider with
+//! [`EmulatorConfig::webhook_retry_schedule`]), on the emulator clock: the retry is due at an
+//! emulator time, made when the clock gets there, in real time or at once when a test advances
+//! it. Advancing the clock an hour makes an hour's retries, in order, before the control call
+//! answers.
+//!
+//! | provider | retried when | schedule |
+//! |---|---|---|
+//! | Zepto | no HTTP answer at all | every 5 minutes for an hour (13 attempts) |
+//! | Splitable | any answer but exactly 200 | 25 attempts: the `n`th retry `n⁴ + 5` seconds after the `n`th failure (6 s, 21 s, 86 s, 4 min, ... 3.8 days; the last about 20 days after the first) |
+//! | FairShare | any answer but a 2xx or 409 | undocumented; 8 retries 1, 2, 4, ... 128 minutes apart (about 4 hours) |
+//! | Ante | any answer but a 2xx | undocumented; as FairShare |
+//!
+//! Every attempt lands in the delivery log ([`RunningEmulator::webhooks_sent`],
+//! [`RunningEmulator::wait_for_webhook`], `emulator.webhooks()`, `GET /_emulator/webhooks`),
+//! bounded by [`EmulatorConfig::max_logged_deliveries`]; a failed one says when the next is due
+//! (`next_attempt_at`).
 //!
 //! Timestamps, expiries and signatures use the emulator clock: real time plus whatever
 //! `POST /_emulator/clock/advance` added. After advancing it, verify webhook signatures with a
-//! clock that reads the emulator's time ([`RunningEmulator::clock`] implements
+//! clock that reads the emulator's time (`emulator.clock()` implements
 //! [`splitkit_common::Clock`]) or the timestamp check will call them stale.
+//!
+//! # Faults on request
+//!
+//! `emulator.faults().next(target, n, fault)` makes the next `n` requests to an operation
+//! (`(Provider::Zepto, "createPayment")`, or every operation of a provider) meet a [`Fault`]:
+//! a status in the provider's error shape (429 with `Retry-After`, 503, ...), a hang (no answer
+//! until your client's timeout), a connection reset, or a late answer. The request log
+//! (`emulator.requests()`) shows what your code sent, the fault it met, and what it was
+//! answered: a retried create's idempotency key, for instance.
 //!
 //! Robustness: the emulator never panics on bad input. Every answer to a bad request (bad JSON,
 //! unknown path, wrong method, a bad path parameter) is in the provider's error shape; state
@@ -279,11 +350,10 @@
 //!
 //! Where the providers' documents are silent or disagree:
 //!
-//! 1. **Ante cart signature order**: "sorted by id" without a comparison. A signature over the
-//!    canonical cart with ids in JavaScript `localeCompare` order (ICU root collation) or in
-//!    code-unit order is accepted; metadata keys are in code-unit order; `fees` always
-//!    present (after `shipping`), `metadata` only when sent. Header aliases
-//!    `X-Ante-Cart-Signature`, `X-Plurel-Signature`, `X-Plurel-Cart-Signature` are accepted.
+//! 1. **Ante cart signature order**: "sorted by id" without a comparison. Strict, only
+//!    `ante-client`'s documented order is accepted (JavaScript `localeCompare`, ICU root
+//!    collation); lenient, code-unit order too. Metadata keys are in code-unit order; `fees`
+//!    always present (after `shipping`), `metadata` only when sent.
 //! 2. **Ante webhook signature**: `t=<unix>,v1=<hex>` over `"<t>.<body>"`, keyed with the full
 //!    secret string (the research notes' inference).
 //! 3. **Ante scopes**: publishable keys may create, cancel and remind (the REST page), as may
@@ -307,25 +377,39 @@
 //!    `transaction_id`.
 //! 7. **Zepto errors**: a missing token answers 401, an invalid or expired one 403 (the docs
 //!    name 403); validation and not-found errors use the one-sentence resource shape (422 and
-//!    404), authentication, bad JSON, idempotency and 501 the detailed shape.
+//!    404), authentication, bad JSON, idempotency and unsupported media types the detailed
+//!    shape.
 //! 8. **Zepto events** beyond the documented flows are inferred: payment requests emit
 //!    `payment_request.added` then `creditor_debit.*` and `credit.*`; PayID receipts
 //!    `payment_request.added` and `credit.*`; refunds `debit.*` and `debtor_credit.*`; failures
 //!    `<prefix>.rejected`, `.returned` or `.voided`. `matures_at` earlier than the start of the
 //!    day in Sydney (the earlier of AEST and AEDT) is refused; zone-less times are read at
-//!    +10:00. `Total` counts items. Every Contact has an accepted Agreement unless the control
-//!    endpoint removes it. Payment-request and payout-reversal transactions have category
-//!    `payout`/`payout_reversal`; `party_*` always names the Contact.
-//! 9. **Rate limits** are not emulated; inject 429s with `POST /_emulator/faults`.
+//!    +10:00. `Total` counts items. Payment-request and payout-reversal transactions have
+//!    category `payout`/`payout_reversal`; `party_*` always names the Contact. Agreement
+//!    events are `agreement.accepted`, `.declined` and `.cancelled`; a prechecked Payment
+//!    Request's transactions emit `<prefix>.prefailed`, a retried one `<prefix>.scheduled`
+//!    again. Bank connections are all `split`'s, at the Commonwealth Bank. An Unassigned
+//!    Agreement can be accepted for at most a year; a retried payout is checked against the
+//!    balance its Contact's connection shows now.
+//! 9. **Rate limits** are not emulated; inject 429s with `emulator.faults()`.
+//! 10. **Retry schedules**: Splitable's documented intervals are delayed_job's `n⁴ + 5`
+//!     seconds; the emulator makes 25 attempts in all (the documentation's count), so the last
+//!     comes about 20 days after the first (its list ends with single intervals of 4 and 5
+//!     days). Ante's and FairShare's are undocumented: a doubling schedule from a minute.
 #![allow(clippy::result_large_err)] // handlers answer errors with ready-made `Response`s (128 bytes)
 
 mod ante;
 mod clock;
 mod config;
-mod control;
+pub mod control;
+mod control_api;
 mod fairshare;
+mod faults;
+mod operations;
+mod retry;
 mod running;
 pub mod seed;
+mod serve;
 mod server;
 mod splitable;
 mod util;
@@ -334,5 +418,8 @@ mod zepto;
 
 pub use clock::EmulatorClock;
 pub use config::EmulatorConfig;
+pub use faults::{ApiRequest, Fault, InjectedFault};
+pub use operations::{OPERATIONS, Operation};
+pub use retry::RetrySchedule;
 pub use running::{Emulator, EmulatorError, RunningEmulator};
 pub use webhooks::{Provider, WebhookDelivery};

@@ -5,8 +5,8 @@
 //! splitkit-emulator [--port 4010] [--bind 127.0.0.1:4010]
 //!                   [--fairshare-webhook-url URL] [--zepto-webhook-url URL]
 //!                   [--zepto-token-ttl SECONDS] [--splitable-error-status 200|500]
-//!                   [--ante-headless] [--ante-min-order-total CENTS]
-//!                   [--webhook-retry-delays-ms 100,250,500]
+//!                   [--ante-headless] [--ante-min-order-total CENTS] [--lenient]
+//!                   [--webhook-retry-schedule PROVIDER=SPEC]... [--webhook-retry-delays-ms 100,250,500]
 //! ```
 //!
 //! The port can also come from `SPLITKIT_EMULATOR_PORT`. At start the binary prints the base URLs
@@ -17,12 +17,13 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use splitkit_emulator::{Emulator, EmulatorConfig, seed};
+use splitkit_emulator::{Emulator, EmulatorConfig, Provider, RetrySchedule, seed};
 
 const USAGE: &str = "usage: splitkit-emulator [--port N] [--bind ADDR:PORT] \
 [--fairshare-webhook-url URL] [--zepto-webhook-url URL] [--zepto-token-ttl SECONDS] \
-[--splitable-error-status STATUS] [--ante-headless] [--ante-min-order-total CENTS] \
-[--webhook-retry-delays-ms MS,MS,...]
+[--splitable-error-status STATUS] [--ante-headless] [--ante-min-order-total CENTS] [--lenient] \
+[--webhook-retry-schedule PROVIDER=SPEC]... [--webhook-retry-delays-ms MS,MS,...]
+  SPEC: none | zepto | splitable | fairshare | ante | DURATION*COUNT (5m*12) | DURATION,... (10s,1m)
 environment: SPLITKIT_EMULATOR_PORT (default 4010)";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<EmulatorConfig, String> {
@@ -73,12 +74,26 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<EmulatorConfig, Stri
                 );
             }
             "--ante-headless" => config = config.ante_headless_enabled(true),
+            "--lenient" => config = config.lenient(true),
             "--ante-min-order-total" => {
                 let v = value("--ante-min-order-total")?;
                 config = config.ante_min_order_total(
                     v.parse()
                         .map_err(|_| format!("--ante-min-order-total: not cents: {v}"))?,
                 );
+            }
+            "--webhook-retry-schedule" => {
+                let v = value("--webhook-retry-schedule")?;
+                let (provider, spec) = v.split_once('=').ok_or_else(|| {
+                    format!("--webhook-retry-schedule: expected PROVIDER=SPEC, got {v}")
+                })?;
+                let provider = Provider::parse(provider).ok_or_else(|| {
+                    format!("--webhook-retry-schedule: unknown provider {provider}")
+                })?;
+                let schedule: RetrySchedule = spec
+                    .parse()
+                    .map_err(|e| format!("--webhook-retry-schedule {v}: {e}"))?;
+                config = config.webhook_retry_schedule(provider, schedule);
             }
             "--webhook-retry-delays-ms" => {
                 let v = value("--webhook-retry-delays-ms")?;
@@ -189,14 +204,23 @@ mod tests {
             "--zepto-token-ttl",
             "60",
             "--ante-headless",
+            "--lenient",
             "--webhook-retry-delays-ms",
             "10,20",
+            "--webhook-retry-schedule",
+            "splitable=1m*3",
         ])
         .unwrap_or_default();
         assert_eq!(config.bind.port(), 5001);
         assert_eq!(config.zepto_access_token_ttl, Duration::from_secs(60));
         assert!(config.ante_headless_enabled);
-        assert_eq!(config.webhook_retry_delays.len(), 2);
+        assert!(config.lenient);
+        assert!(!args(&[]).unwrap_or_default().lenient);
+        assert_eq!(config.retry_schedule(Provider::Zepto).attempts(), 3);
+        assert_eq!(
+            config.retry_schedule(Provider::Splitable),
+            &RetrySchedule::every(Duration::from_secs(60), 3)
+        );
     }
 
     #[test]
@@ -204,5 +228,7 @@ mod tests {
         assert!(args(&["--port"]).is_err());
         assert!(args(&["--port", "x"]).is_err());
         assert!(args(&["--frobnicate"]).is_err());
+        assert!(args(&["--webhook-retry-schedule", "zepto"]).is_err());
+        assert!(args(&["--webhook-retry-schedule", "paypal=none"]).is_err());
     }
 }

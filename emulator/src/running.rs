@@ -7,8 +7,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::clock::EmulatorClock;
 use crate::config::EmulatorConfig;
+use crate::control::{
+    Ante, ClockControl, Control, FairShare, Faults, Requests, Splitable, Webhooks, Zepto,
+};
+use crate::serve;
 use crate::server::{self, Shared};
 use crate::webhooks::{self, WebhookDelivery};
 
@@ -57,21 +60,14 @@ impl Emulator {
         let sweep_interval = config.sweep_interval.max(Duration::from_millis(10));
         let (shared, outbox) = Shared::new(config, base_url);
         let app = server::router(shared.clone());
-        let mut server_shutdown = shared.shutdown.subscribe();
-        let server = tokio::spawn(async move {
-            let stop = async move {
-                let _ = server_shutdown.wait_for(|stop| *stop).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::warn!(error = %e, "splitkit emulator server stopped with an error");
-            }
-        });
+        let server = tokio::spawn(serve::serve(listener, app, shared.shutdown.subscribe()));
         tokio::spawn(webhooks::run_dispatcher(
             shared.clone(),
             outbox,
+            shared.shutdown.subscribe(),
+        ));
+        tokio::spawn(webhooks::run_retries(
+            shared.clone(),
             shared.shutdown.subscribe(),
         ));
         tokio::spawn(sweep(
@@ -79,9 +75,11 @@ impl Emulator {
             shared.shutdown.subscribe(),
             sweep_interval,
         ));
+        let control = Control::with_clock(&shared.base_url, shared.clock.clone());
         Ok(RunningEmulator {
             addr,
             shared,
+            control,
             server: Some(server),
         })
     }
@@ -103,6 +101,7 @@ async fn sweep(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>, every: 
 pub struct RunningEmulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    control: Control,
     server: Option<JoinHandle<()>>,
 }
 
@@ -184,13 +183,58 @@ impl RunningEmulator {
         }
     }
 
-    /// The emulator's clock, for `SignatureVerifier::clock` after the clock was advanced.
-    pub fn clock(&self) -> Arc<EmulatorClock> {
-        self.shared.clock.clone()
+    /// The typed client of this emulator's control endpoints.
+    pub fn control(&self) -> &Control {
+        &self.control
     }
 
-    /// Moves the emulator clock forward (as `POST /_emulator/clock/advance`) and applies every
-    /// expiry that became due.
+    /// The emulator's clock: `emulator.clock().advance(..)` moves it (and makes the webhook
+    /// retries that came due); it implements [`splitkit_common::Clock`], so SDK clients and
+    /// webhook verifiers given it agree with the emulator after it moved:
+    /// `WebhookVerifier::new(..)?.clock(emulator.clock())`.
+    pub fn clock(&self) -> Arc<ClockControl> {
+        self.control.clock()
+    }
+
+    /// The webhooks sent, through the control endpoints ([`RunningEmulator::webhooks_sent`]
+    /// reads the same log directly).
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        self.control.webhooks()
+    }
+
+    /// Faults for the next requests to an operation.
+    pub fn faults(&self) -> Faults<'_> {
+        self.control.faults()
+    }
+
+    /// The API requests received.
+    pub fn requests(&self) -> Requests<'_> {
+        self.control.requests()
+    }
+
+    /// What Ante's shoppers do.
+    pub fn ante(&self) -> Ante<'_> {
+        self.control.ante()
+    }
+
+    /// What FairShare's contributors do, and where its webhooks go.
+    pub fn fairshare(&self) -> FairShare<'_> {
+        self.control.fairshare()
+    }
+
+    /// What Splitable's team members do.
+    pub fn splitable(&self) -> Splitable<'_> {
+        self.control.splitable()
+    }
+
+    /// Zepto's processing cycle, webhook endpoints and tokens, and what its Contacts do.
+    pub fn zepto(&self) -> Zepto<'_> {
+        self.control.zepto()
+    }
+
+    /// Moves the emulator clock forward and applies every expiry that became due, at once;
+    /// webhook retries that came due follow in the background. `emulator.clock().advance(..)`
+    /// does the same and returns once those retries were made.
     pub fn advance_clock(&self, by: Duration) {
         let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
         self.shared.advance_clock(seconds);

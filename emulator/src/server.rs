@@ -1,10 +1,13 @@
-//! The shared state, the router that mounts every provider, and the plumbing between them.
+//! The shared state, the router that mounts every provider, and the plumbing between them:
+//! the request log and fault injection in front of every provider, and error reshaping behind.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Request, State as Extract};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -15,8 +18,12 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use crate::clock::EmulatorClock;
 use crate::config::EmulatorConfig;
-use crate::webhooks::{Job, Provider, WebhookDelivery};
-use crate::{ante, control, fairshare, splitable, zepto};
+use crate::faults::{ApiRequest, Fault, InjectedFault, MAX_LOGGED_BODY};
+use crate::operations::{self, Surface};
+use crate::retry::RetryQueue;
+use crate::serve::ResetConnection;
+use crate::webhooks::{self, Job, Provider, WebhookDelivery};
+use crate::{ante, control_api, fairshare, splitable, util, zepto};
 
 /// Marks a response as already in its provider's error shape, so the reshaping layer leaves it.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +51,46 @@ pub(crate) fn with_retry_after(mut response: Response, seconds: Option<u64>) -> 
     response
 }
 
+/// A bounded log, oldest first, with increasing sequence numbers from 1.
+#[derive(Debug)]
+struct Log<T> {
+    entries: Mutex<VecDeque<T>>,
+    seq: AtomicU64,
+    max: usize,
+}
+
+impl<T: Clone> Log<T> {
+    fn new(max: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::new()),
+            seq: AtomicU64::new(0),
+            max: max.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VecDeque<T>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends the entry that `make` builds from its sequence number.
+    fn push(&self, make: impl FnOnce(u64) -> T) {
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut entries = self.lock();
+        entries.push_back(make(seq));
+        while entries.len() > self.max {
+            entries.pop_front();
+        }
+    }
+
+    fn all(&self) -> Vec<T> {
+        self.lock().iter().cloned().collect()
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
 /// Everything the handlers share.
 pub(crate) struct Shared {
     pub(crate) config: EmulatorConfig,
@@ -51,11 +98,17 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) clock: Arc<EmulatorClock>,
     state: Mutex<State>,
-    log: Mutex<VecDeque<WebhookDelivery>>,
-    log_seq: AtomicU64,
+    deliveries: Log<WebhookDelivery>,
     pub(crate) log_notify: Notify,
+    requests: Log<ApiRequest>,
     outbox: mpsc::Sender<Job>,
-    faults: Mutex<Vec<Fault>>,
+    /// Failed deliveries waiting for their next attempt.
+    pub(crate) retries: RetryQueue,
+    /// The client that delivers webhooks.
+    pub(crate) webhook_client: reqwest::Client,
+    faults: Mutex<Vec<InjectedFault>>,
+    /// How many times the emulator was reset.
+    epoch: AtomicU64,
     pub(crate) shutdown: watch::Sender<bool>,
 }
 
@@ -83,17 +136,10 @@ impl State {
 pub(crate) struct Ctx<'a> {
     pub(crate) now: OffsetDateTime,
     pub(crate) base_url: &'a str,
+    /// Whether requests are held to what the provider documents (see
+    /// [`EmulatorConfig::lenient`]).
+    pub(crate) strict: bool,
     pub(crate) jobs: Vec<Job>,
-}
-
-/// A fault injected through `POST /_emulator/faults`: the next `remaining` API requests to
-/// `provider` answer `status` in the provider's error shape.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Fault {
-    pub(crate) provider: Provider,
-    pub(crate) status: u16,
-    pub(crate) remaining: u32,
-    pub(crate) retry_after: Option<u64>,
 }
 
 /// The capacity of the webhook queue; beyond it, webhooks are dropped and the drop is logged.
@@ -107,16 +153,20 @@ impl Shared {
         let (outbox, rx) = mpsc::channel(OUTBOX_CAPACITY);
         let (shutdown, _) = watch::channel(false);
         let state = State::new(&config);
+        let webhook_client = webhooks::http_client(config.webhook_timeout);
         let shared = Arc::new(Self {
+            deliveries: Log::new(config.max_logged_deliveries),
+            requests: Log::new(config.max_logged_requests),
             config,
             base_url,
             clock: Arc::new(EmulatorClock::default()),
             state: Mutex::new(state),
-            log: Mutex::new(VecDeque::new()),
-            log_seq: AtomicU64::new(0),
             log_notify: Notify::new(),
             outbox,
+            retries: RetryQueue::default(),
+            webhook_client,
             faults: Mutex::new(Vec::new()),
+            epoch: AtomicU64::new(0),
             shutdown,
         });
         (shared, rx)
@@ -132,6 +182,7 @@ impl Shared {
         let mut cx = Ctx {
             now: self.clock.now(),
             base_url: &self.base_url,
+            strict: !self.config.lenient,
             jobs: Vec::new(),
         };
         let result = {
@@ -149,8 +200,14 @@ impl Shared {
         self.run(|_, _| ());
     }
 
+    /// How many times the emulator was reset.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
     fn enqueue(&self, jobs: Vec<Job>) {
-        for job in jobs {
+        for mut job in jobs {
+            job.epoch = self.epoch();
             if let Err(e) = self.outbox.try_send(job) {
                 let job = match e {
                     mpsc::error::TrySendError::Full(job)
@@ -168,7 +225,8 @@ impl Shared {
                     error: Some("the emulator's webhook queue is full; webhook dropped".into()),
                     attempt: 0,
                     delivered: false,
-                    sent_at: crate::util::iso_millis(self.clock.now()),
+                    sent_at: util::iso_millis(self.clock.now()),
+                    next_attempt_at: None,
                 });
             }
         }
@@ -176,44 +234,44 @@ impl Shared {
 
     /// Appends to the delivery log (dropping the oldest entries beyond the configured bound)
     /// and wakes anyone waiting for a delivery.
-    pub(crate) fn log_delivery(&self, mut delivery: WebhookDelivery) {
-        delivery.seq = self.log_seq.fetch_add(1, Ordering::SeqCst) + 1;
-        {
-            let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-            log.push_back(delivery);
-            while log.len() > self.config.max_logged_deliveries.max(1) {
-                log.pop_front();
-            }
-        }
+    pub(crate) fn log_delivery(&self, delivery: WebhookDelivery) {
+        self.deliveries
+            .push(|seq| WebhookDelivery { seq, ..delivery });
         self.log_notify.notify_waiters();
     }
 
     /// A copy of the delivery log, oldest first.
     pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+        self.deliveries.all()
     }
 
     /// Empties the delivery log.
     pub(crate) fn clear_deliveries(&self) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.deliveries.clear();
     }
 
-    /// Forgets every resource, fault and logged delivery, and sets the clock back to real time.
+    /// A copy of the request log, oldest first.
+    pub(crate) fn requests(&self) -> Vec<ApiRequest> {
+        self.requests.all()
+    }
+
+    /// Empties the request log.
+    pub(crate) fn clear_requests(&self) {
+        self.requests.clear();
+    }
+
+    /// Forgets every resource, fault, waiting retry and logged delivery and request, and sets
+    /// the clock back to real time.
     pub(crate) fn reset(&self) {
         {
             let mut state = self.lock_state();
             *state = State::new(&self.config);
+            self.epoch.fetch_add(1, Ordering::SeqCst);
         }
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.clear_faults();
+        self.retries.clear();
         self.clear_deliveries();
+        self.clear_requests();
         self.clock.reset();
     }
 
@@ -221,34 +279,32 @@ impl Shared {
     pub(crate) fn advance_clock(&self, seconds: i64) {
         self.clock.advance(seconds);
         self.tick();
+        self.retries.wake.notify_one();
     }
 
-    pub(crate) fn add_fault(&self, fault: Fault) {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(fault);
+    fn lock_faults(&self) -> MutexGuard<'_, Vec<InjectedFault>> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn faults(&self) -> Vec<Fault> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    pub(crate) fn add_fault(&self, fault: InjectedFault) {
+        self.lock_faults().push(fault);
+    }
+
+    pub(crate) fn faults(&self) -> Vec<InjectedFault> {
+        self.lock_faults().clone()
     }
 
     pub(crate) fn clear_faults(&self) {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.lock_faults().clear();
     }
 
-    /// Takes one injected fault for `provider`, if any is pending.
-    fn take_fault(&self, provider: Provider) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        let i = faults.iter().position(|f| f.provider == provider)?;
-        let fault = faults[i].clone();
+    /// Takes one use of the first injected fault for this request, if any is pending.
+    fn take_fault(&self, provider: Provider, operation: Option<&str>) -> Option<Fault> {
+        let mut faults = self.lock_faults();
+        let i = faults
+            .iter()
+            .position(|f| f.applies_to(provider, operation))?;
+        let fault = faults[i].fault.clone();
         if faults[i].remaining <= 1 {
             faults.remove(i);
         } else {
@@ -265,109 +321,175 @@ fn sweep(state: &mut State, cx: &mut Ctx<'_>) {
     zepto::sweep(&mut state.zepto, cx);
 }
 
-/// Answers an injected fault, in the provider's error shape, instead of running the handler.
-async fn inject_faults(
-    Extract((shared, provider)): Extract<(Arc<Shared>, Provider)>,
+/// An error answer in the shape of the surface's provider.
+fn provider_error(surface: Surface, status: StatusCode, message: &str) -> Response {
+    match surface {
+        Surface::Api(Provider::Ante) => ante::error(status, message, None),
+        Surface::Api(Provider::FairShare) => {
+            fairshare::error(status, fairshare::code_for(status), message)
+        }
+        Surface::Api(Provider::Splitable) => splitable::error_with_status(status, message),
+        Surface::Api(Provider::Zepto) => zepto::detailed_error(
+            status,
+            status.canonical_reason().unwrap_or("Error"),
+            message,
+            None,
+        ),
+        Surface::ZeptoOAuth => {
+            let error = match status.as_u16() {
+                500..=599 => "server_error",
+                429 => "temporarily_unavailable",
+                _ => "invalid_request",
+            };
+            zepto::oauth_error(status, error, message)
+        }
+    }
+}
+
+/// A response that is never sent: the connection is reset instead.
+fn reset_response() -> Response {
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(ResetConnection);
+    response.extensions_mut().insert(Shaped);
+    response
+}
+
+/// In front of every provider: names the operation, applies an injected fault, runs the
+/// request, and logs it.
+async fn intercept(
+    Extract((shared, surface)): Extract<(Arc<Shared>, Surface)>,
     request: Request,
     next: Next,
 ) -> Response {
-    match shared.take_fault(provider) {
-        Some(fault) => {
-            let status =
-                StatusCode::from_u16(fault.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let response = match provider {
-                Provider::Ante => ante::error(status, "Injected fault (emulator)", None),
-                Provider::FairShare => fairshare::error(
-                    status,
-                    fairshare::code_for(status),
-                    "Injected fault (emulator)",
-                ),
-                Provider::Splitable => {
-                    splitable::error_with_status(status, "Injected fault (emulator)")
-                }
-                Provider::Zepto => zepto::detailed_error(
-                    status,
-                    status.canonical_reason().unwrap_or("Error"),
-                    "Injected fault (emulator)",
-                    None,
-                ),
-            };
-            with_retry_after(response, fault.retry_after)
+    let method = request.method().as_str().to_string();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().map(str::to_string);
+    let operation = operations::find(surface, &method, &path).map(|o| o.id);
+    let idempotency_key = util::header(request.headers(), "idempotency-key").map(str::to_string);
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return provider_error(
+                surface,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large",
+            );
         }
-        None => next.run(request).await,
+    };
+    let logged_body =
+        String::from_utf8_lossy(&body[..body.len().min(MAX_LOGGED_BODY)]).into_owned();
+    let request = Request::from_parts(parts, Body::from(body));
+    let fault = shared.take_fault(surface.provider(), operation);
+    let log = |status: Option<u16>| {
+        shared.requests.push(|seq| ApiRequest {
+            seq,
+            provider: surface.provider(),
+            operation: operation.map(str::to_string),
+            method,
+            path,
+            query,
+            idempotency_key,
+            body: logged_body,
+            status,
+            fault: fault.as_ref().map(Fault::describe),
+            at: util::iso_millis(shared.clock.now()),
+        });
+    };
+    let response = match &fault {
+        None | Some(Fault::Delay { .. }) => {
+            if let Some(Fault::Delay { ms }) = &fault {
+                pause(&shared, *ms).await;
+            }
+            next.run(request).await
+        }
+        Some(Fault::Status {
+            status,
+            retry_after,
+        }) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let response = provider_error(surface, status, "Injected fault (emulator)");
+            with_retry_after(response, *retry_after)
+        }
+        Some(Fault::Hang { ms }) => {
+            // Logged first: the client may give up (and the connection go) before the end.
+            log(None);
+            pause(&shared, *ms).await;
+            return reset_response();
+        }
+        Some(Fault::Reset) => {
+            log(None);
+            return reset_response();
+        }
+    };
+    log(Some(response.status().as_u16()));
+    response
+}
+
+/// The largest request body the emulator reads (as axum's default).
+const MAX_REQUEST_BODY: usize = 2 * 1024 * 1024;
+
+/// Waits `ms` milliseconds of real time, or until the emulator stops.
+async fn pause(shared: &Shared, ms: u64) {
+    let mut shutdown = shared.shutdown.subscribe();
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
+        _ = shutdown.wait_for(|stop| *stop) => {}
     }
 }
 
 /// Gives every error answer that a handler did not shape itself (unknown method, bad path
 /// parameter, oversized body) the provider's error shape.
-async fn reshape(Extract(provider): Extract<Provider>, response: Response) -> Response {
+async fn reshape(Extract(surface): Extract<Surface>, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
         || response.extensions().get::<Shaped>().is_some()
     {
         return response;
     }
-    let message = status.canonical_reason().unwrap_or("Error");
-    let mut shaped = match provider {
-        Provider::Ante => ante::error(status, message, None),
-        Provider::FairShare => fairshare::error(status, fairshare::code_for(status), message),
-        Provider::Splitable => splitable::error_with_status(status, message),
-        Provider::Zepto => zepto::detailed_error(status, message, message, None),
-    };
+    let mut shaped = provider_error(
+        surface,
+        status,
+        status.canonical_reason().unwrap_or("Error"),
+    );
     if let Some(allow) = response.headers().get(header::ALLOW) {
         shaped.headers_mut().insert(header::ALLOW, allow.clone());
     }
     shaped
 }
 
-/// Gives unshaped error answers of Zepto's OAuth host the OAuth2 error shape.
-async fn reshape_oauth(response: Response) -> Response {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error())
-        || response.extensions().get::<Shaped>().is_some()
-    {
-        return response;
-    }
-    let error = match status.as_u16() {
-        500..=599 => "server_error",
-        _ => "invalid_request",
-    };
-    let mut shaped =
-        zepto::oauth_error(status, error, status.canonical_reason().unwrap_or("Error"));
-    if let Some(allow) = response.headers().get(header::ALLOW) {
-        shaped.headers_mut().insert(header::ALLOW, allow.clone());
-    }
-    shaped
-}
-
-/// Wraps a provider's router with fault injection and error reshaping.
+/// Wraps a provider's router with the request log, fault injection and error reshaping.
 fn provider_layers(
     router: Router<Arc<Shared>>,
     shared: &Arc<Shared>,
-    provider: Provider,
+    surface: Surface,
 ) -> Router<Arc<Shared>> {
     router
         .layer(middleware::from_fn_with_state(
-            (shared.clone(), provider),
-            inject_faults,
+            (shared.clone(), surface),
+            intercept,
         ))
-        .layer(middleware::map_response_with_state(provider, reshape))
+        .layer(middleware::map_response_with_state(surface, reshape))
 }
 
 /// The whole application.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let reshaped = |router: Router<Arc<Shared>>, provider| {
-        router.layer(middleware::map_response_with_state(provider, reshape))
+        router.layer(middleware::map_response_with_state(
+            Surface::Api(provider),
+            reshape,
+        ))
     };
+    let api = |provider| Surface::Api(provider);
     Router::new()
         .nest(
             "/ante/api/v1",
-            provider_layers(ante::api_router(), &shared, Provider::Ante),
+            provider_layers(ante::api_router(), &shared, api(Provider::Ante)),
         )
         .nest("/ante", reshaped(ante::pages_router(), Provider::Ante))
         .nest(
             "/fairshare/api/v1",
-            provider_layers(fairshare::api_router(), &shared, Provider::FairShare),
+            provider_layers(fairshare::api_router(), &shared, api(Provider::FairShare)),
         )
         .nest(
             "/fairshare",
@@ -375,18 +497,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .nest(
             "/splitable",
-            provider_layers(splitable::router(), &shared, Provider::Splitable)
+            provider_layers(splitable::router(), &shared, api(Provider::Splitable))
                 .layer(middleware::map_response(splitable::with_request_id)),
         )
         .nest(
             "/zepto/api",
-            provider_layers(zepto::api_router(), &shared, Provider::Zepto),
+            provider_layers(zepto::api_router(), &shared, api(Provider::Zepto)),
         )
         .nest(
             "/zepto/go",
-            zepto::oauth_router().layer(middleware::map_response(reshape_oauth)),
+            provider_layers(zepto::oauth_router(), &shared, Surface::ZeptoOAuth),
         )
-        .nest("/_emulator", control::router())
-        .fallback(control::not_found)
+        .nest("/_emulator", control_api::router())
+        .fallback(control_api::not_found)
         .with_state(shared)
 }

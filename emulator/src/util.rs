@@ -118,6 +118,39 @@ pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether the request says its body is `media_type` (its `Content-Type`, parameters aside).
+pub(crate) fn has_content_type(headers: &HeaderMap, media_type: &str) -> bool {
+    header(headers, "content-type")
+        .and_then(|c| c.split(';').next())
+        .is_some_and(|c| c.trim().eq_ignore_ascii_case(media_type))
+}
+
+/// A sentence naming the `keys` that are not among the documented `fields` (each written after
+/// `prefix`, e.g. `cart.`), if any: the strict providers' answer to a misspelt field.
+pub(crate) fn unknown_fields<'a>(
+    keys: impl IntoIterator<Item = &'a String>,
+    fields: &[&str],
+    prefix: &str,
+) -> Option<String> {
+    let unknown: Vec<String> = keys
+        .into_iter()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .map(|k| format!("{prefix}{k}"))
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "Unknown field{} {} (the documented fields are {})",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            fields
+                .iter()
+                .map(|f| format!("{prefix}{f}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
 /// The pairs of a query string or form body, in order (later duplicates win in `form_map`).
 pub(crate) fn form_pairs(raw: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
@@ -212,6 +245,18 @@ mod tests {
         assert_eq!(parse_datetime("2025-06-26T12:00:00Z", sydney), Some(t));
         assert!(parse_datetime("yesterday", sydney).is_none());
         assert!(parse_datetime("9999-12-31T23:59:59-23:59", sydney).is_none());
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_their_path() {
+        let keys = ["name".to_string(), "sku".to_string()];
+        assert_eq!(
+            unknown_fields(&keys, &["name", "id"], "items[0].").as_deref(),
+            Some(
+                "Unknown field items[0].sku (the documented fields are items[0].name, items[0].id)"
+            )
+        );
+        assert_eq!(unknown_fields(&keys[..1], &["name"], ""), None);
     }
 
     #[test]

@@ -1,23 +1,24 @@
 //! Outgoing webhooks: signing, delivery with bounded retries, and the delivery log.
 //!
 //! Handlers never send anything themselves: they queue a [`Job`] and answer. One dispatcher
-//! task makes every first attempt in the order the events happened; a failed delivery is then
-//! retried by its own task on the configured schedule, so a slow or failing receiver delays
-//! neither the API nor other deliveries for long.
+//! task makes every first attempt in the order the events happened; a failed delivery goes to
+//! the retry queue ([`crate::retry`]), whose task makes each retry when the emulator clock
+//! reaches it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
 use crate::server::Shared;
 use crate::util;
 
 /// The provider whose API produced a webhook (or a request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Provider {
@@ -33,6 +34,14 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// The four providers.
+    pub const ALL: [Provider; 4] = [
+        Provider::Ante,
+        Provider::FairShare,
+        Provider::Splitable,
+        Provider::Zepto,
+    ];
+
     /// The lowercase name used in URLs and in the delivery log.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,7 +67,7 @@ impl Provider {
 /// One attempt to deliver a webhook, as recorded in the delivery log
 /// ([`RunningEmulator::webhooks_sent`](crate::RunningEmulator::webhooks_sent),
 /// `GET /_emulator/webhooks`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebhookDelivery {
     /// Position in the log (increasing, starting at 1).
@@ -87,6 +96,9 @@ pub struct WebhookDelivery {
     pub delivered: bool,
     /// Emulator time of the attempt (RFC 3339).
     pub sent_at: String,
+    /// When the provider tries again (emulator time, RFC 3339), if this attempt failed and its
+    /// schedule has another ([`RetrySchedule`](crate::RetrySchedule)).
+    pub next_attempt_at: Option<String>,
 }
 
 impl WebhookDelivery {
@@ -133,6 +145,9 @@ pub(crate) struct Job {
     pub(crate) signing: Signing,
     /// The Zepto webhook delivery this job updates (for the deliveries API).
     pub(crate) zepto_delivery: Option<String>,
+    /// The emulator's reset count when the job was queued: a job from before a reset is
+    /// dropped, not sent.
+    pub(crate) epoch: u64,
 }
 
 impl Job {
@@ -191,7 +206,7 @@ impl Job {
     }
 }
 
-/// The HTTP client the dispatcher uses: no proxies, no redirects.
+/// The HTTP client that delivers webhooks: no proxies, no redirects.
 pub(crate) fn http_client(timeout: Duration) -> reqwest::Client {
     let plain = || {
         reqwest::Client::builder()
@@ -213,14 +228,13 @@ pub(crate) fn http_client(timeout: Duration) -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// Runs until shutdown: makes the first attempt of each queued job, in order, and hands failed
-/// ones to a retry task.
+/// Runs until shutdown: makes the first attempt of each queued job, in the order the events
+/// happened. A failed attempt queues the job's retry for its provider's schedule.
 pub(crate) async fn run_dispatcher(
     shared: Arc<Shared>,
     mut rx: mpsc::Receiver<Job>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let client = http_client(shared.config.webhook_timeout);
     loop {
         let job = tokio::select! {
             _ = shutdown.changed() => return,
@@ -229,50 +243,107 @@ pub(crate) async fn run_dispatcher(
                 None => return,
             },
         };
-        if attempt(&shared, &client, &job, 1).await {
-            continue;
-        }
-        let delays = shared.config.webhook_retry_delays.clone();
-        if delays.is_empty() {
-            continue;
-        }
-        let (shared, client, mut shutdown) = (shared.clone(), client.clone(), shutdown.clone());
-        tokio::spawn(async move {
-            let retries = async {
-                for (i, delay) in delays.iter().enumerate() {
-                    tokio::time::sleep(*delay).await;
-                    let n = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(2);
-                    if attempt(&shared, &client, &job, n).await {
-                        return;
-                    }
-                }
-            };
-            tokio::select! {
-                _ = shutdown.changed() => {}
-                _ = retries => {}
-            }
-        });
+        let first_at = shared.clock.now();
+        deliver(&shared, job, 1, first_at).await;
     }
 }
 
-/// Re-sends one job once, outside the normal schedule (Zepto's "resend a delivery").
+/// Runs until shutdown: makes the retries that come due, at their emulator time. It sleeps
+/// until the earliest is due, and wakes early when a retry is queued or the clock moves.
+pub(crate) async fn run_retries(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let woken = shared.retries.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        deliver_due(&shared).await;
+        let wait = shared.retries.next_due().map_or(MAX_RETRY_SLEEP, |due| {
+            Duration::try_from(due - shared.clock.now())
+                .unwrap_or(Duration::ZERO)
+                .min(MAX_RETRY_SLEEP)
+        });
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = &mut woken => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// The longest the retry task sleeps without looking at the queue again.
+const MAX_RETRY_SLEEP: Duration = Duration::from_secs(60);
+
+/// Makes every retry due now, together, and then those their failures made due (a clock moved
+/// an hour ahead catches up on an hour of retries), until none is due.
+pub(crate) async fn deliver_due(shared: &Arc<Shared>) {
+    loop {
+        let due = shared.retries.take_due(shared.clock.now());
+        if due.is_empty() {
+            return;
+        }
+        let mut attempts = tokio::task::JoinSet::new();
+        for retry in due {
+            let shared = shared.clone();
+            attempts.spawn(async move {
+                deliver(&shared, retry.job, retry.attempt, retry.first_at).await;
+                shared.retries.finished();
+            });
+        }
+        while attempts.join_next().await.is_some() {}
+    }
+}
+
+/// Waits until no retry is due and none is being made (after the clock moved).
+pub(crate) async fn settle(shared: &Arc<Shared>) {
+    loop {
+        let settled = shared.retries.settled.notified();
+        tokio::pin!(settled);
+        settled.as_mut().enable();
+        deliver_due(shared).await;
+        if shared.retries.is_settled(shared.clock.now()) {
+            return;
+        }
+        // An attempt taken by the retry task is still running: wait for it.
+        let _ = tokio::time::timeout(shared.config.webhook_timeout, settled).await;
+    }
+}
+
+/// Attempt number `attempt` of `job`; when it fails and the provider's schedule has another,
+/// queues it.
+async fn deliver(shared: &Arc<Shared>, job: Job, attempt: u32, first_at: OffsetDateTime) {
+    let next_due = shared
+        .config
+        .retry_schedule(job.provider)
+        .next_due(first_at, attempt);
+    send(shared, &job, attempt, next_due.map(|due| (due, first_at))).await;
+}
+
+/// Re-sends one job once, now, outside its schedule (Zepto's "redeliver a delivery").
 pub(crate) fn resend(shared: &Arc<Shared>, job: Job, attempt_no: u32) {
     let shared = shared.clone();
     let mut shutdown = shared.shutdown.subscribe();
     tokio::spawn(async move {
-        let client = http_client(shared.config.webhook_timeout);
         tokio::select! {
             _ = shutdown.changed() => {}
-            _ = attempt(&shared, &client, &job, attempt_no) => {}
+            _ = send(&shared, &job, attempt_no, None) => {}
         }
     });
 }
 
-/// One delivery attempt; records it and says whether the provider would stop retrying.
-async fn attempt(shared: &Arc<Shared>, client: &reqwest::Client, job: &Job, n: u32) -> bool {
+/// One delivery attempt, recorded. `retry` is when the next attempt is due (and when the first
+/// was made) if this one fails: it is queued before the attempt is logged, so whoever sees the
+/// failed attempt in the log can count on the retry.
+async fn send(
+    shared: &Arc<Shared>,
+    job: &Job,
+    n: u32,
+    retry: Option<(OffsetDateTime, OffsetDateTime)>,
+) {
+    if job.epoch != shared.epoch() {
+        return;
+    }
     let now = shared.clock.now();
     let headers = job.headers(now.unix_timestamp());
-    let mut request = client.post(&job.url).body(job.body.clone());
+    let mut request = shared.webhook_client.post(&job.url).body(job.body.clone());
     for (name, value) in &headers {
         request = request.header(*name, value.as_str());
     }
@@ -285,11 +356,31 @@ async fn attempt(shared: &Arc<Shared>, client: &reqwest::Client, job: &Job, n: u
         }
         Err(e) => (None, Some(describe(&e))),
     };
+    if job.epoch != shared.epoch() {
+        return;
+    }
     let delivered = job.delivered(status);
-    let retries_left =
-        usize::try_from(n).unwrap_or(usize::MAX) <= shared.config.webhook_retry_delays.len();
+    let next_due = match retry.filter(|_| !delivered) {
+        Some((due, first_at)) if shared.retries.push(job.clone(), n + 1, due, first_at) => {
+            Some(due)
+        }
+        Some(_) => {
+            tracing::warn!(
+                event_type = %job.event_type,
+                "splitkit emulator: too many webhook retries waiting; this delivery is not retried"
+            );
+            None
+        }
+        None => None,
+    };
     if let Some(delivery_id) = &job.zepto_delivery {
-        crate::zepto::record_delivery_result(shared, delivery_id, status, delivered, retries_left);
+        crate::zepto::record_delivery_result(
+            shared,
+            delivery_id,
+            status,
+            delivered,
+            next_due.is_some(),
+        );
     }
     shared.log_delivery(WebhookDelivery {
         seq: 0,
@@ -307,8 +398,8 @@ async fn attempt(shared: &Arc<Shared>, client: &reqwest::Client, job: &Job, n: u
         attempt: n,
         delivered,
         sent_at: util::iso_millis(now),
+        next_attempt_at: next_due.map(util::iso_millis),
     });
-    delivered
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -329,10 +420,24 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn job(provider: Provider, signing: Signing) -> Job {
+    /// A job of `provider`, for tests of the queue.
+    pub(crate) fn job(provider: Provider) -> Job {
+        let signing = match provider {
+            Provider::Ante => Signing::Ante { secret: "s".into() },
+            Provider::FairShare => Signing::FairShare { key: "k".into() },
+            Provider::Splitable => Signing::Splitable,
+            Provider::Zepto => Signing::Zepto {
+                secret: "1234".into(),
+                request_id: "r".into(),
+            },
+        };
+        signed(provider, signing)
+    }
+
+    fn signed(provider: Provider, signing: Signing) -> Job {
         Job {
             provider,
             event_type: "x.y".into(),
@@ -341,40 +446,29 @@ mod tests {
             body: Bytes::from_static(b"{\"a\":1}"),
             signing,
             zepto_delivery: None,
+            epoch: 0,
         }
     }
 
     #[test]
     fn success_rules_follow_each_provider() {
-        let ante = job(Provider::Ante, Signing::Ante { secret: "s".into() });
+        let ante = job(Provider::Ante);
         assert!(ante.delivered(Some(204)));
         assert!(!ante.delivered(Some(409)));
-        let fs = job(Provider::FairShare, Signing::FairShare { key: "k".into() });
+        let fs = job(Provider::FairShare);
         assert!(fs.delivered(Some(409)));
         assert!(!fs.delivered(Some(500)));
-        let sp = job(Provider::Splitable, Signing::Splitable);
+        let sp = job(Provider::Splitable);
         assert!(sp.delivered(Some(200)));
         assert!(!sp.delivered(Some(201)));
-        let z = job(
-            Provider::Zepto,
-            Signing::Zepto {
-                secret: "1234".into(),
-                request_id: "r".into(),
-            },
-        );
+        let z = job(Provider::Zepto);
         assert!(z.delivered(Some(500)));
         assert!(!z.delivered(None));
     }
 
     #[test]
     fn zepto_signature_matches_the_documented_vector() {
-        let mut z = job(
-            Provider::Zepto,
-            Signing::Zepto {
-                secret: "1234".into(),
-                request_id: "r".into(),
-            },
-        );
+        let mut z = job(Provider::Zepto);
         z.body = Bytes::from_static(b"full payload of the request");
         let headers = z.headers(1_514_772_000);
         let sig = headers
@@ -389,7 +483,7 @@ mod tests {
 
     #[test]
     fn fairshare_delivery_id_changes_per_attempt() {
-        let fs = job(Provider::FairShare, Signing::FairShare { key: "k".into() });
+        let fs = job(Provider::FairShare);
         let id = |h: Vec<(&'static str, String)>| {
             h.into_iter()
                 .find(|(k, _)| *k == "x-splitpay-delivery")

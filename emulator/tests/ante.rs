@@ -321,6 +321,7 @@ async fn cart_rules_are_enforced_before_creation() {
     let response = http()
         .post(format!("{}/sessions", emulator.ante_base_url()))
         .bearer_auth(seed::ANTE_TEST_PUBLISHABLE_KEY)
+        .header("content-type", "application/json")
         .body("{not json")
         .send()
         .await

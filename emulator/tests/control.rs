@@ -12,7 +12,7 @@ use splitkit_emulator::{Emulator, EmulatorConfig, Provider, seed};
 use common::{control, http, start};
 
 #[tokio::test]
-async fn describe_lists_urls_seeds_and_the_unemulated_operations() {
+async fn describe_lists_urls_seeds_and_settings() {
     let emulator = start(common::config()).await;
     let info: Value = http()
         .get(emulator.control_url())
@@ -35,12 +35,11 @@ async fn describe_lists_urls_seeds_and_the_unemulated_operations() {
         info["seed"]["zepto"]["personal_access_token"],
         seed::ZEPTO_PERSONAL_ACCESS_TOKEN
     );
-    assert!(
-        info["zepto_not_emulated"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["operation"] == "retryPayout")
+    assert_eq!(info["operations"], splitkit_emulator::OPERATIONS.len());
+    assert_eq!(info["settings"]["lenient"], false);
+    assert_eq!(
+        info["settings"]["webhook_retry_schedules_ms"]["zepto"][0], 20,
+        "the tests' fast schedule"
     );
     assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
     assert_eq!(emulator.addr().ip().to_string(), "127.0.0.1");
@@ -406,4 +405,116 @@ async fn shutdown_stops_serving_and_config_errors_are_reported() {
     let taken = start(common::config()).await;
     let clash = Emulator::start(EmulatorConfig::default().bind(taken.addr())).await;
     assert!(clash.unwrap_err().to_string().contains("could not listen"));
+}
+
+#[tokio::test]
+async fn faults_target_one_operation_and_can_hang_reset_or_delay() {
+    let emulator = start(common::config()).await;
+    let get = |path: &str| {
+        http()
+            .get(format!("{}{path}", emulator.zepto_api_base_url()))
+            .bearer_auth(seed::ZEPTO_PERSONAL_ACCESS_TOKEN)
+    };
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "reset" }),
+        201,
+    )
+    .await;
+    assert_eq!(get("/payments").send().await.unwrap().status(), 200);
+    let reset = get("/user").send().await.unwrap_err();
+    assert!(!reset.is_timeout() && !reset.is_status(), "{reset:?}");
+    assert_eq!(get("/user").send().await.unwrap().status(), 200);
+
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "hang", "ms": 5000 }),
+        201,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let hung = get("/user")
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(hung.is_timeout(), "{hung:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "getUser", "type": "delay", "ms": 300 }),
+        201,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    assert_eq!(get("/user").send().await.unwrap().status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    let log: Value = http()
+        .get(format!(
+            "{}/requests?operation=getUser",
+            emulator.control_url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let faults: Vec<(Value, Value)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["fault"].clone(), r["status"].clone()))
+        .collect();
+    assert_eq!(
+        faults,
+        vec![
+            (json!("reset"), Value::Null),
+            (Value::Null, json!(200)),
+            (json!("hang 5000 ms"), Value::Null),
+            (json!("delay 300 ms"), json!(200)),
+        ]
+    );
+    control(
+        &emulator,
+        "/faults",
+        json!({ "provider": "zepto", "operation": "createSession", "type": "reset" }),
+        400,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_control_client_connected_from_outside_follows_the_emulator_clock() {
+    use splitkit_common::Clock;
+    use splitkit_emulator::control::{Control, ControlError};
+
+    let emulator = start(common::config()).await;
+    let remote = Control::connect(emulator.base_url()).unwrap();
+    let moved = remote
+        .clock()
+        .advance(Duration::from_secs(7200))
+        .await
+        .unwrap();
+    assert!(moved.offset >= Duration::from_secs(7200));
+    // The remote client's clock (a local copy) and the emulator's agree.
+    let gap = remote.clock().unix_seconds() - emulator.clock().unix_seconds();
+    assert!(gap.abs() <= 1, "{gap}");
+    remote.reset().await.unwrap();
+    assert!(remote.clock().current().await.unwrap().offset < Duration::from_secs(1));
+
+    let refused = remote.ante().pay_all("no-such-session").await.unwrap_err();
+    assert!(
+        matches!(&refused, ControlError::Rejected { status: 404, message } if message.contains("no-such-session")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        Control::connect("ftp://127.0.0.1"),
+        Err(ControlError::InvalidUrl(_))
+    ));
 }

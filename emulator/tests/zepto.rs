@@ -1,5 +1,5 @@
 //! Zepto over HTTP: OAuth with refresh rotation, Link pagination, idempotency, the processing
-//! cycle with sandbox failure amounts, PayID, refunds, signed webhooks, 501s.
+//! cycle with sandbox failure amounts, PayID, refunds, signed webhooks, error shapes.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -931,6 +931,7 @@ async fn bad_tokens_validation_and_unemulated_operations_answer_zeptos_shapes() 
     let not_json = http()
         .post(format!("{}/payments", emulator.zepto_api_base_url()))
         .bearer_auth(PAT)
+        .header("content-type", "application/json")
         .body("{")
         .send()
         .await
@@ -940,30 +941,51 @@ async fn bad_tokens_validation_and_unemulated_operations_answer_zeptos_shapes() 
         not_json.json::<Value>().await.unwrap()["errors"][0]["title"],
         "Bad Request"
     );
+    let not_declared = http()
+        .post(format!("{}/payments", emulator.zepto_api_base_url()))
+        .bearer_auth(PAT)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_declared.status(), 415);
 
-    for (method, path) in [
-        (reqwest::Method::GET, "/bank_connections"),
-        (reqwest::Method::POST, "/open_agreements"),
-        (reqwest::Method::GET, "/agreements/A.2"),
-        (reqwest::Method::POST, "/payouts/D.1/retry"),
-    ] {
-        let response = api(&emulator, method.clone(), path, PAT, None).await;
-        assert_eq!(response.status(), 501, "{method} {path}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["errors"][0]["title"], "Not Implemented");
-        assert!(
-            body["errors"][0]["detail"]
-                .as_str()
-                .unwrap()
-                .contains("does not emulate")
-        );
-    }
+    let unknown = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/payouts/D.1/frobnicate",
+        PAT,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        unknown.json::<Value>().await.unwrap()["errors"][0]["title"],
+        "Not Found"
+    );
 }
 
 #[tokio::test]
 async fn payment_requests_collect_and_can_be_cancelled() {
     let emulator = start(common::config()).await;
     let contact = add_contact(&emulator, "Price and Sons").await;
+    let request = json!({ "description": "Membership", "matures_at": now(), "amount": 10, "authoriser_contact_id": contact });
+    let refused = api(
+        &emulator,
+        reqwest::Method::POST,
+        "/payment_requests",
+        PAT,
+        Some(request),
+    )
+    .await;
+    assert_eq!(refused.status(), 422, "no Agreement yet");
+    control(
+        &emulator,
+        &format!("/zepto/contacts/{contact}/agreement"),
+        json!({ "accepted": true }),
+        200,
+    )
+    .await;
     let request = |amount: i64| json!({ "description": "Membership", "matures_at": now(), "amount": amount, "authoriser_contact_id": contact });
     let created = api(
         &emulator,

@@ -149,12 +149,12 @@ async fn connected_app(stage: &Stage) -> (Environment, OAuthApp, splitkit_common
 #[tokio::test]
 async fn zepto_rotates_the_refresh_token_and_the_old_one_stops_working() {
     let stage = Stage::start().await.unwrap();
-    tour::step::control(
-        &format!("{}/zepto/token-lifetime", stage.emulator.control_url()),
-        r#"{"seconds": 600}"#,
-    )
-    .await
-    .unwrap();
+    stage
+        .emulator
+        .zepto()
+        .set_token_lifetime(Duration::from_secs(600))
+        .await
+        .unwrap();
     let (environment, app, tokens) = connected_app(&stage).await;
     let first_refresh = tokens.refresh_token.clone().unwrap();
     let store = Arc::new(MemoryTokenStore::with_tokens(tokens));
@@ -166,7 +166,12 @@ async fn zepto_rotates_the_refresh_token_and_the_old_one_stops_working() {
     client.user().get().await.unwrap();
 
     // Past the access token's lifetime, for the emulator and the SDK alike.
-    stage.emulator.advance_clock(Duration::from_secs(900));
+    stage
+        .emulator
+        .clock()
+        .advance(Duration::from_secs(900))
+        .await
+        .unwrap();
     client.user().get().await.unwrap();
 
     let saved = store.load().await.unwrap().unwrap();
@@ -196,18 +201,16 @@ async fn zepto_a_replayed_payment_key_is_a_conflict_naming_the_first_payment() {
         .unwrap();
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Replay Pty",
-            "replay@example.com",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Replay Pty")
+                .email("replay@example.com")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
-    let now = Timestamp::from_unix_seconds(splitkit_common::Clock::unix_seconds(
-        &*stage.emulator.clock(),
-    ))
-    .unwrap();
+    let now = Timestamp::from_system_time(splitkit_common::Clock::now(&*stage.emulator.clock()));
     let key = IdempotencyKey::new("order-7731").unwrap();
     let payment = || {
         NewPayment::new("Order 7731", now)

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use splitkit_common::redact::mask_url;
 use splitkit_common::{ApiClient, Error, HeaderKey, HttpOptions, SecretString};
 
-use crate::error::FairShareErrorPolicy;
+use crate::error::{FairShareErrorPolicy, PROVIDER};
 use crate::generated::{DEFAULT_BASE_URL, IDEMPOTENCY_HEADER};
 use crate::sessions::Sessions;
 
@@ -25,9 +26,14 @@ const MASKED_FIELDS: &[&str] = &["leadContributorName", "leadContributorEmail"];
 
 /// A FairShare API client for one merchant environment (the API key picks sandbox or live).
 ///
-/// Cheap to clone: clones share the connection pool. Its `Debug` output never shows the key.
+/// Cheap to clone (one shared `Arc`): clones share the connection pool. Its `Debug` output
+/// never shows the key, nor credentials in the base URL.
 #[derive(Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     api: ApiClient,
     api_key_header: String,
 }
@@ -35,8 +41,8 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.api.base_url().as_str())
-            .field("api_key_header", &self.api_key_header)
+            .field("base_url", &mask_url(self.inner.api.base_url().as_str()))
+            .field("api_key_header", &self.inner.api_key_header)
             .field("api_key", &splitkit_common::secret::MASK)
             .finish_non_exhaustive()
     }
@@ -54,20 +60,21 @@ impl Client {
         }
     }
 
-    /// Split sessions: create, read, set the contributor count of an equal split.
-    pub fn sessions(&self) -> Sessions<'_> {
-        Sessions::new(self)
+    /// Split sessions: create, read, set the contributor count of an equal split. The handle
+    /// owns a clone of the client, so its calls' futures borrow nothing from it.
+    pub fn sessions(&self) -> Sessions {
+        Sessions::new(self.clone())
     }
 
     /// The runtime client, for calling the generated operations in
     /// [`crate::generated::operations`] directly.
     pub fn api(&self) -> &ApiClient {
-        &self.api
+        &self.inner.api
     }
 
     /// The header the API key is sent in.
     pub fn api_key_header(&self) -> &str {
-        &self.api_key_header
+        &self.inner.api_key_header
     }
 }
 
@@ -82,7 +89,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &mask_url(&self.base_url))
             .field("api_key_header", &self.api_key_header)
             .field("api_key", &self.api_key)
             .finish_non_exhaustive()
@@ -108,11 +115,12 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     ///
-    /// Fails with [`Error::Config`] when the API key is empty or not a valid header value, the
-    /// header name is not a valid header name, or the base URL is not an http(s) URL.
+    /// Fails with [`Error::Validation`] on `api_key` when the key is empty or blank, and with
+    /// [`Error::Config`] when it is not a valid header value, the header name is not a valid
+    /// header name, or the base URL is not an http(s) URL.
     pub fn build(self) -> Result<Client, Error> {
         if self.api_key.expose().trim().is_empty() {
-            return Err(Error::Config("the FairShare API key is empty".into()));
+            return Err(Error::validation("api_key", "must not be empty or blank"));
         }
         if http::HeaderValue::from_str(self.api_key.expose()).is_err() {
             return Err(Error::Config(
@@ -121,14 +129,17 @@ impl ClientBuilder {
         }
         let auth = HeaderKey::new(&self.api_key_header, self.api_key)?;
         let api = ApiClient::builder(self.base_url)
+            .provider(PROVIDER)
             .auth(Arc::new(auth))
             .error_policy(Arc::new(FairShareErrorPolicy))
             .idempotency_header(IDEMPOTENCY_HEADER)
             .idempotency_key_max_len(IDEMPOTENCY_KEY_MAX_LEN)
             .secret_fields(MASKED_FIELDS);
         Ok(Client {
-            api: self.http.apply(api).build()?,
-            api_key_header: self.api_key_header,
+            inner: Arc::new(Inner {
+                api: self.http.apply(api).build()?,
+                api_key_header: self.api_key_header,
+            }),
         })
     }
 }

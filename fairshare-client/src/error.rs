@@ -1,13 +1,15 @@
 //! FairShare's error answers: decoding the `{code, message}` body and classifying it.
 //!
-//! Every call returns [`splitkit_common::Error`]. For an error answer from FairShare the
-//! [`ErrorExt`] methods give the documented [`ErrorCode`] (an open enum: codes this SDK does not
-//! know are kept as [`ErrorCode::Unknown`]) and the decoded [`ErrorResponse`] with its message.
+//! Every call returns [`Error`]. For an error answer from FairShare the [`ErrorExt`] methods
+//! give the documented [`ErrorCode`] (an open enum: codes this SDK does not know are kept as
+//! [`ErrorCode::Unknown`]) and the decoded [`ErrorResponse`] with its message; for an error of
+//! another provider they give `None`. A `401` (a rejected API key) is an [`Error::Auth`] whose
+//! answer stays readable the same way.
 //!
 //! ```
-//! use fairshare_client::{ErrorCode, ErrorExt};
+//! use fairshare_client::{Error, ErrorCode, ErrorExt};
 //!
-//! fn explain(error: &splitkit_common::Error) -> String {
+//! fn explain(error: &Error) -> String {
 //!     match error.error_code() {
 //!         Some(ErrorCode::LiveAccessDisabled) => "add a payment method before going live".into(),
 //!         Some(ErrorCode::PspConnectionMissing) => "connect a payment gateway first".into(),
@@ -21,6 +23,9 @@ use http::HeaderMap;
 use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
 
 use crate::generated::models::{ErrorCode, ErrorResponse};
+
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
+pub const PROVIDER: &str = "fairshare";
 
 /// Reads FairShare's structured `ApiError` bodies (`{"code": ..., "message": ...}`).
 ///
@@ -55,9 +60,9 @@ impl ErrorPolicy for FairShareErrorPolicy {
     }
 }
 
-/// FairShare-specific reading of a [`splitkit_common::Error`].
+/// FairShare's reading of an [`Error`]. Answers of other providers give `None`.
 pub trait ErrorExt {
-    /// FairShare's error code, when the error is an answer that carried one.
+    /// FairShare's error code, when FairShare answered with one.
     fn error_code(&self) -> Option<ErrorCode>;
 
     /// FairShare's decoded error body (code and message), when the answer had one.
@@ -66,13 +71,13 @@ pub trait ErrorExt {
 
 impl ErrorExt for Error {
     fn error_code(&self) -> Option<ErrorCode> {
-        let code = self.api_error()?.code.as_deref()?;
+        let code = self.api_error_from(PROVIDER)?.code.as_deref()?;
         let Ok(parsed) = code.parse::<ErrorCode>();
         Some(parsed)
     }
 
     fn error_response(&self) -> Option<&ErrorResponse> {
-        self.api_error()?.typed::<ErrorResponse>()
+        self.api_error_from(PROVIDER)?.typed::<ErrorResponse>()
     }
 }
 
@@ -85,7 +90,7 @@ mod tests {
 
     fn classify(status: u16, body: &'static str) -> (ApiError, ErrorClass) {
         let mut api = ApiError::new(
-            "createSplitSession",
+            splitkit_common::CallContext::new(PROVIDER, "createSplitSession"),
             StatusCode::from_u16(status).unwrap(),
             body.as_bytes().to_vec().into(),
         );
@@ -105,6 +110,25 @@ mod tests {
         let typed = api.typed::<ErrorResponse>().unwrap();
         assert_eq!(typed.code, ErrorCode::PspConnectionMissing);
         assert_eq!(typed.message, "no PSP");
+    }
+
+    #[test]
+    fn codes_are_read_only_from_fairshare_answers() {
+        let (api, _) = classify(
+            409,
+            r#"{"code":"PSP_CONNECTION_MISSING","message":"no PSP"}"#,
+        );
+        let ours = Error::from(api);
+        assert_eq!(ours.error_code(), Some(ErrorCode::PspConnectionMissing));
+        let mut theirs = ApiError::new(
+            splitkit_common::CallContext::new("zepto", "createPayment"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Default::default(),
+        );
+        theirs.code = Some("Invalid".into());
+        let theirs = Error::from(theirs);
+        assert_eq!(theirs.error_code(), None);
+        assert!(theirs.error_response().is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! ```no_run
 //! use fairshare_client::{Client, ConvenienceFee, Decimal, NewSplitSession};
 //!
-//! # async fn run() -> Result<(), splitkit_common::Error> {
+//! # async fn run() -> Result<(), fairshare_client::Error> {
 //! let client = Client::builder(std::env::var("FAIRSHARE_API_KEY").unwrap_or_default()).build()?;
 //!
 //! // QAR 200.00 split evenly across 4 contributors.
@@ -25,7 +25,7 @@
 //!         "https://example.com/cancel",
 //!         "https://example.com/failed",
 //!     );
-//! let session = client.sessions().create(&order).await?;
+//! let session = client.sessions().create(order).await?;
 //! println!("share this link: {}", session.split_session_link);
 //!
 //! let now = client.sessions().get(&session.id).await?;
@@ -57,9 +57,14 @@
 //! - **Errors**: every call returns [`Error`]. For FairShare's answers, [`ErrorExt::error_code`]
 //!   gives the documented [`ErrorCode`] (`VALIDATION_ERROR`, `LIVE_ACCESS_DISABLED`,
 //!   `PSP_CONNECTION_MISSING`, ...; unknown codes are kept) and [`ErrorExt::error_response`]
-//!   the body with its message. Only calls that are safe to repeat are retried, on timeouts,
-//!   429 and 5xx: creates (they carry an idempotency key), reads, and setting the contributor
-//!   count.
+//!   the body with its message (both `None` for another provider's error). A rejected API key
+//!   (`401`) is an [`Error::Auth`]. Every error of a call names the provider and the operation,
+//!   and, after retries, the attempts and the time they took (`fairshare getSplitSession: 502
+//!   Bad Gateway: body "..." (after 3 attempts in 1.6 s)`). Only calls that are safe to repeat
+//!   are retried, on timeouts, 429 and 5xx: creates (they carry an idempotency key), reads, and
+//!   setting the contributor count.
+//! - **Handles**: [`Client::sessions`] owns a clone of the client (one shared `Arc`), so the
+//!   futures of its calls borrow nothing and compose with `tokio::join!` and `tokio::spawn`.
 //!
 //! # Money
 //!
@@ -87,9 +92,9 @@
 //! Derive the key from your own reference instead, so every process sends the same one:
 //!
 //! ```
-//! use fairshare_client::splitkit_common::IdempotencyKey;
+//! use fairshare_client::IdempotencyKey;
 //! let key = IdempotencyKey::derive("fairshare.session", "order-42");
-//! // NewSplitSession::..(..).idempotency_key(key.as_str())
+//! // NewSplitSession::..(..).idempotency_key(key.clone())
 //! assert_eq!(key.as_str().len(), 36); // within FairShare's 120 characters
 //! ```
 //!
@@ -105,6 +110,14 @@
 //! [`ClientBuilder::reqwest_client`], [`ClientBuilder::retry`],
 //! [`ClientBuilder::attempt_timeout`] and [`ClientBuilder::deadline`]. The key is kept in a
 //! [`SecretString`] and never printed.
+//!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has FairShare's answers as fixtures (the
+//! split session with its amounts written as FairShare writes them, `200.00`; errors), ready
+//! `wiremock` mocks of the three calls, and `testing::sign_webhook` (the `X-SplitPay-*`
+//! headers) to post a correctly signed delivery to your own handler. For flows (contributors
+//! paying, a webhook retried), use the emulator crate, `splitkit-emulator`.
 //!
 //! # Choices this crate makes
 //!
@@ -170,7 +183,7 @@
 //!   never pass through a float), counts also from strings, strings also from numbers,
 //!   timestamps also with a space for the `T`, unknown fields ignored, `null` for every
 //!   optional field, unknown statuses and codes kept. FairShare has no list call; should one
-//!   come, it returns a [`Page`](splitkit_common::Page) whose unreadable items are in
+//!   come, it returns a [`Page`] whose unreadable items are in
 //!   `Page::rejected`, as in the other crates. An `Unknown` split type or fee type is never
 //!   sent.
 
@@ -178,12 +191,14 @@ pub mod client;
 pub mod error;
 pub mod generated;
 pub mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 pub use client::{
     API_KEY_HEADER, Client, ClientBuilder, IDEMPOTENCY_KEY_MAX_LEN, LEGACY_API_KEY_HEADER,
 };
-pub use error::{ErrorExt, FairShareErrorPolicy};
+pub use error::{ErrorExt, FairShareErrorPolicy, PROVIDER};
 pub use generated::DEFAULT_BASE_URL;
 pub use generated::models::{
     Contribution, ConvenienceFeeType, CreateSplitSessionItem, CreateSplitSessionRequest, ErrorCode,
@@ -194,5 +209,8 @@ pub use sessions::{
     SplitKind,
 };
 pub use splitkit_common;
-pub use splitkit_common::{Decimal, Error, RetryPolicy, SecretString, Timestamp};
+pub use splitkit_common::{
+    ApiError, AuthFailure, AuthFailureKind, CallContext, Decimal, Error, IdempotencyKey, Page,
+    Result, RetryPolicy, SecretString, Timestamp, Transport,
+};
 pub use webhook::{EventBody, EventData, RawObject, WebhookEvent, WebhookInbox, WebhookVerifier};

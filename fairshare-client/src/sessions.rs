@@ -37,14 +37,15 @@ pub const MAX_EXPIRY_MINUTES: u32 = 60;
 /// The longest `meta` string, in characters.
 pub const MAX_META_CHARS: usize = 1024;
 
-/// The split-session calls of a [`Client`]; see [`Client::sessions`].
-#[derive(Debug, Clone, Copy)]
-pub struct Sessions<'a> {
-    client: &'a Client,
+/// The split-session calls of a [`Client`]; see [`Client::sessions`]. It owns a clone of the
+/// client: its futures borrow nothing and compose with `tokio::join!` and `tokio::spawn`.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    client: Client,
 }
 
-impl<'a> Sessions<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Sessions {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
@@ -56,12 +57,12 @@ impl<'a> Sessions<'a> {
     /// every retry, so a retried create never makes a second session. A key already used with
     /// a different payload fails with [`Error::IdempotencyConflict`], which is never retried.
     pub async fn create<K: SplitKind>(
-        &self,
-        session: &NewSplitSession<K>,
+        self,
+        session: NewSplitSession<K>,
     ) -> Result<SplitSession, Error> {
         let body = session.to_request_body()?;
         let mut request = operations::create_split_session_request(&body)?;
-        if let Some(key) = session.checked_idempotency_key()? {
+        if let Some(key) = session.idempotency_key {
             request = request.idempotency_key(key);
         }
         self.client.api().execute(request).await
@@ -69,7 +70,7 @@ impl<'a> Sessions<'a> {
 
     /// Reads a split session (`GET /split-sessions/{id}`), with its items, contributions and
     /// current [`SplitSession::status`].
-    pub async fn get(&self, id: &str) -> Result<SplitSession, Error> {
+    pub async fn get(self, id: &str) -> Result<SplitSession, Error> {
         check_id(id)?;
         operations::get_split_session(self.client.api(), id).await
     }
@@ -83,7 +84,7 @@ impl<'a> Sessions<'a> {
     /// otherwise (an empty or different body) the session is read again with [`Self::get`].
     /// The call sets a value, so it is retried like a read after a timeout or a 5xx.
     pub async fn set_expected_contributors(
-        &self,
+        self,
         id: &str,
         expected_contributors: u8,
     ) -> Result<SplitSession, Error> {
@@ -332,7 +333,7 @@ pub struct NewSplitSession<K> {
     failed_redirect_url: Option<String>,
     detail_title: Option<String>,
     expiry_minutes: Option<u32>,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<IdempotencyKey>,
 }
 
 impl<K> NewSplitSession<K> {
@@ -470,11 +471,12 @@ impl<K: SplitKind> NewSplitSession<K> {
             .failed_redirect_url(failed)
     }
 
-    /// Your own idempotency key (at most 120 visible ASCII characters), for example derived
-    /// from your order id, so that a create repeated after your process restarts returns the
-    /// original session. Without one, each call gets a new UUIDv4 key, reused on its retries.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
+    /// Your own idempotency key (FairShare takes at most 120 characters), for example derived
+    /// from your order id with [`IdempotencyKey::derive`], so that a create repeated after your
+    /// process restarts returns the original session. Without one, each call gets a new UUIDv4
+    /// key, reused on its retries.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
         self
     }
 
@@ -546,22 +548,10 @@ impl<K: SplitKind> NewSplitSession<K> {
             expiry_minutes,
         };
         self.kind.fill(&mut body)?;
-        self.checked_idempotency_key()?;
-        Ok(body)
-    }
-
-    fn checked_idempotency_key(&self) -> Result<Option<IdempotencyKey>, Error> {
-        let Some(key) = &self.idempotency_key else {
-            return Ok(None);
-        };
-        let chars = key.chars().count();
-        if chars > IDEMPOTENCY_KEY_MAX_LEN {
-            return Err(Error::validation(
-                "idempotency_key",
-                format!("must be at most {IDEMPOTENCY_KEY_MAX_LEN} characters, got {chars}"),
-            ));
+        if let Some(key) = &self.idempotency_key {
+            key.check_max_len(IDEMPOTENCY_KEY_MAX_LEN)?;
         }
-        IdempotencyKey::new(key.as_str()).map(Some)
+        Ok(body)
     }
 }
 

@@ -204,8 +204,8 @@ pub enum EventData {
 
 /// A JSON value kept as the exact text FairShare sent, so that amounts in it are never rounded
 /// through a float. Decode it into your own type with [`RawObject::decode`] (use
-/// `#[serde(with = "splitkit_common::decimal")]` on `Decimal` fields), or look into it with
-/// [`RawObject::to_value`].
+/// `#[serde(with = "fairshare_client::splitkit_common::decimal")]` on `Decimal` fields), or
+/// look into it with [`RawObject::to_value`].
 #[derive(Clone)]
 pub struct RawObject(Box<RawValue>);
 

@@ -9,8 +9,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use fairshare_client::{
-    Client, ConvenienceFee, ConvenienceFeeType, Decimal, Error, ErrorCode, ErrorExt, Item,
-    NewSplitSession, SplitSessionStatus, SplitType,
+    Client, ConvenienceFee, ConvenienceFeeType, Decimal, Error, ErrorCode, ErrorExt,
+    IdempotencyKey, Item, NewSplitSession, SplitSessionStatus, SplitType,
 };
 use support::*;
 use wiremock::matchers::{body_string, header, header_exists, method, path};
@@ -65,7 +65,7 @@ async fn create_split_evenly_sends_the_documented_example_and_decodes_the_answer
         .convenience_fee(ConvenienceFee::None)
         .detail_title("Group order")
         .expiry_minutes(20);
-    let session = client(&server).sessions().create(&order).await.unwrap();
+    let session = client(&server).sessions().create(order).await.unwrap();
 
     assert_eq!(session.id, SESSION_ID);
     assert_eq!(
@@ -109,7 +109,7 @@ async fn create_pick_items_sends_the_documented_example() {
     .convenience_fee(ConvenienceFee::None)
     .detail_title("Team dinner")
     .expiry_minutes(15);
-    client(&server).sessions().create(&order).await.unwrap();
+    client(&server).sessions().create(order).await.unwrap();
 }
 
 #[tokio::test]
@@ -132,7 +132,7 @@ async fn create_flexible_amount_sends_the_documented_example() {
         .convenience_fee(ConvenienceFee::FixedPerContribution(dec("2.5")))
         .detail_title("Office gift")
         .expiry_minutes(30);
-    client(&server).sessions().create(&order).await.unwrap();
+    client(&server).sessions().create(order).await.unwrap();
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn amounts_are_sent_as_exact_decimal_numbers() {
     )
     .convenience_fee(ConvenienceFee::FixedPerContribution(dec("2.50")))
     .meta("order-7");
-    client(&server).sessions().create(&order).await.unwrap();
+    client(&server).sessions().create(order).await.unwrap();
 }
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn split_evenly_count_later_leaves_the_count_out() {
         .mount(&server)
         .await;
     let order = NewSplitSession::split_evenly_count_later(dec("200.00"), "QAR");
-    client(&server).sessions().create(&order).await.unwrap();
+    client(&server).sessions().create(order).await.unwrap();
 }
 
 #[tokio::test]
@@ -189,8 +189,8 @@ async fn a_callers_idempotency_key_is_sent_as_given() {
         .mount(&server)
         .await;
     let order = NewSplitSession::flexible_amount(Decimal::from(300), "QAR")
-        .idempotency_key("order-123-attempt");
-    client(&server).sessions().create(&order).await.unwrap();
+        .idempotency_key(IdempotencyKey::new("order-123-attempt").unwrap());
+    client(&server).sessions().create(order).await.unwrap();
 }
 
 /// The idempotency key and body of each attempt.
@@ -230,7 +230,7 @@ async fn a_retried_create_sends_the_same_generated_key_and_bytes() {
         .mount(&server)
         .await;
     let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4);
-    let session = client(&server).sessions().create(&order).await.unwrap();
+    let session = client(&server).sessions().create(order).await.unwrap();
     assert_eq!(session.id, SESSION_ID);
 
     let seen = seen.lock().unwrap();
@@ -252,9 +252,9 @@ async fn a_retried_create_sends_the_callers_key_every_time() {
         })
         .mount(&server)
         .await;
-    let order =
-        NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4).idempotency_key("order-9");
-    client(&server).sessions().create(&order).await.unwrap();
+    let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4)
+        .idempotency_key(IdempotencyKey::new("order-9").unwrap());
+    client(&server).sessions().create(order).await.unwrap();
     let seen = seen.lock().unwrap();
     let keys: Vec<_> = seen.iter().map(|(k, _)| k.as_deref()).collect();
     assert_eq!(keys, [Some("order-9"); 3]);
@@ -270,8 +270,8 @@ async fn two_creates_get_two_different_keys() {
         .await;
     let c = client(&server);
     let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4);
-    c.sessions().create(&order).await.unwrap();
-    c.sessions().create(&order).await.unwrap();
+    c.sessions().create(order.clone()).await.unwrap();
+    c.sessions().create(order).await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_ne!(
         header_of(&requests[0], "idempotency-key"),
@@ -290,9 +290,9 @@ async fn a_reused_key_is_a_typed_conflict_and_not_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    let order =
-        NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4).idempotency_key("order-1");
-    let err = client(&server).sessions().create(&order).await.unwrap_err();
+    let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4)
+        .idempotency_key(IdempotencyKey::new("order-1").unwrap());
+    let err = client(&server).sessions().create(order).await.unwrap_err();
     match &err {
         Error::IdempotencyConflict { key, error, .. } => {
             assert_eq!(key.as_deref(), Some("order-1"));
@@ -320,7 +320,7 @@ async fn internal_errors_are_retried_for_creates_then_reported() {
         .mount(&server)
         .await;
     let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4);
-    let err = client(&server).sessions().create(&order).await.unwrap_err();
+    let err = client(&server).sessions().create(order).await.unwrap_err();
     assert_eq!(err.error_code(), Some(ErrorCode::InternalError));
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert!(err.is_retryable());
@@ -337,7 +337,7 @@ async fn conflicts_other_than_a_reused_key_are_not_retried() {
         .mount(&server)
         .await;
     let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4);
-    let err = client(&server).sessions().create(&order).await.unwrap_err();
+    let err = client(&server).sessions().create(order).await.unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.error_code(), Some(ErrorCode::PspConnectionMissing));
 }
@@ -402,7 +402,7 @@ async fn every_documented_error_code_decodes_with_its_message() {
             .build()
             .unwrap();
         let order = NewSplitSession::split_evenly(Decimal::from(200), "QAR", 4);
-        let err = c.sessions().create(&order).await.unwrap_err();
+        let err = c.sessions().create(order).await.unwrap_err();
 
         assert_eq!(err.error_code(), Some(expected.clone()), "{code}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{code}");
@@ -410,12 +410,20 @@ async fn every_documented_error_code_decodes_with_its_message() {
         assert_eq!(body.code, expected, "{code}");
         assert_eq!(body.message, message);
         assert_eq!(err.api_error().unwrap().message.as_deref(), Some(&*message));
-        assert!(err.to_string().contains(code), "{err}");
-        assert!(!err.to_string().contains(API_KEY));
-        if code == "IDEMPOTENCY_KEY_REUSED" {
-            assert!(matches!(err, Error::IdempotencyConflict { .. }), "{code}");
-        } else {
-            assert!(matches!(err, Error::Api(_)), "{code}: {err:?}");
+        let shown = err.to_string();
+        // The code is shown once: as itself, or as the status text it repeats.
+        assert!(
+            shown.to_uppercase().contains(&code.replace('_', " ")) || shown.contains(code),
+            "{err}"
+        );
+        assert!(!shown.contains(API_KEY));
+        match code {
+            "IDEMPOTENCY_KEY_REUSED" => {
+                assert!(matches!(err, Error::IdempotencyConflict { .. }), "{code}");
+            }
+            // A rejected key is an authentication error; FairShare's answer stays readable.
+            "UNAUTHORIZED" => assert!(matches!(err, Error::Auth { .. }), "{code}: {err:?}"),
+            _ => assert!(matches!(err, Error::Api(_)), "{code}: {err:?}"),
         }
     }
 }
@@ -693,6 +701,7 @@ fn the_client_never_shows_its_key() {
 fn the_builder_refuses_settings_that_cannot_work() {
     for (what, result) in [
         ("empty key", Client::builder("").build()),
+        ("blank key", Client::builder(" \t").build()),
         ("key with a newline", Client::builder("abc\ndef").build()),
         (
             "bad header name",
@@ -710,7 +719,30 @@ fn the_builder_refuses_settings_that_cannot_work() {
         ),
     ] {
         let err = result.unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{what}: {err:?}");
+        assert!(
+            matches!(&err, Error::Config(_))
+                || matches!(&err, Error::Validation { field, .. } if field == "api_key"),
+            "{what}: {err:?}"
+        );
         assert!(!err.to_string().contains(API_KEY), "{what}: {err}");
     }
+}
+
+#[test]
+fn credentials_in_a_base_url_are_masked_everywhere() {
+    let builder =
+        Client::builder(API_KEY).base_url("https://user:hunter2@proxy.example/api/v1?token=t0k");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("t0k"),
+        "{shown}"
+    );
+    assert!(!shown.contains(API_KEY), "{shown}");
+    let err = Client::builder(API_KEY)
+        .base_url("ftp://user:hunter2@proxy.example")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }

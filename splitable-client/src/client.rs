@@ -3,10 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+use splitkit_common::redact::mask_url;
 use splitkit_common::{ApiClient, Error, HttpOptions, ParamKey, SecretString};
 use url::Url;
 
-use crate::error::SplitableErrorPolicy;
+use crate::error::{PROVIDER, SplitableErrorPolicy};
 use crate::generated;
 use crate::splits::Splits;
 
@@ -82,7 +83,7 @@ fn check_company(company: &str) -> Result<(), Error> {
 
 /// A split(able) client for one company. Cheap to clone; clones share connections.
 ///
-/// Its `Debug` output shows the base URL but never the `api_key`.
+/// Its `Debug` output shows the base URL but never the `api_key` (nor credentials in the URL).
 #[derive(Clone)]
 pub struct Client {
     api: ApiClient,
@@ -91,7 +92,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.api.base_url().as_str())
+            .field("base_url", &mask_url(self.api.base_url().as_str()))
             .field("api_key", &splitkit_common::secret::MASK)
             .finish_non_exhaustive()
     }
@@ -110,9 +111,10 @@ impl Client {
         }
     }
 
-    /// Creating splits and reading who has paid.
-    pub fn splits(&self) -> Splits<'_> {
-        Splits::new(self)
+    /// Creating splits and reading who has paid. The handle owns a clone of the client, so its
+    /// calls' futures borrow nothing from it.
+    pub fn splits(&self) -> Splits {
+        Splits::new(self.clone())
     }
 
     /// The base URL every request goes below.
@@ -122,6 +124,12 @@ impl Client {
 
     /// The shared-runtime client underneath, for calls this crate does not wrap (e.g. the
     /// generated functions in [`crate::generated::operations`]).
+    pub fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    /// The former name of [`Client::api`].
+    #[deprecated(note = "use `Client::api`, the name every splitkit crate uses")]
     pub fn api_client(&self) -> &ApiClient {
         &self.api
     }
@@ -146,7 +154,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key)
             .field("environment", &self.environment)
             .field("company", &self.company)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(mask_url))
             .finish_non_exhaustive()
     }
 }
@@ -186,7 +194,10 @@ impl ClientBuilder {
     /// `http` or `https` URL.
     pub fn build(self) -> Result<Client, Error> {
         if self.api_key.expose().trim().is_empty() {
-            return Err(Error::validation(API_KEY_PARAM, "must not be empty"));
+            return Err(Error::validation(
+                API_KEY_PARAM,
+                "must not be empty or blank",
+            ));
         }
         let base_url = match (self.base_url, &self.company) {
             (Some(url), _) => url,
@@ -194,6 +205,7 @@ impl ClientBuilder {
             (None, None) => self.environment.base_url().to_owned(),
         };
         let api = ApiClient::builder(base_url)
+            .provider(PROVIDER)
             .auth(Arc::new(ParamKey::new(API_KEY_PARAM, self.api_key)))
             .error_policy(Arc::new(SplitableErrorPolicy))
             .request_id_header(REQUEST_ID_HEADER)

@@ -1,16 +1,19 @@
-//! How split(able)'s error answers become [`splitkit_common::Error`]s.
+//! How split(able)'s error answers become [`Error`]s.
 //!
 //! split(able) reports a failure as a JSON body `{"error": "<message>"}`, and its HTTP status
 //! says little: the same failure was recorded as `500` on the live host and as `200` on the
 //! draft host. Either way this crate returns [`Error::Api`] whose [`ApiError::message`] is the
-//! message and whose typed body is the generated [`ErrorResponse`]; read them with
-//! [`SplitableErrorExt`].
+//! message and whose typed body is the generated [`ErrorResponse`]; read them with [`ErrorExt`]
+//! (`None` for another provider's error).
 
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy, HttpResponse};
 
 pub use crate::generated::models::ErrorResponse;
+
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
+pub const PROVIDER: &str = "splitable";
 
 /// The [`ErrorPolicy`] of split(able), installed by [`crate::ClientBuilder::build`].
 ///
@@ -53,34 +56,54 @@ pub(crate) fn error_body(body: &[u8]) -> Option<ErrorResponse> {
     probe.error.map(|error| ErrorResponse { error })
 }
 
-/// Reads split(able)'s error message out of a [`splitkit_common::Error`].
+/// split(able)'s reading of an [`Error`] (the same trait, with the same methods, in every
+/// splitkit crate). Answers of other providers give `None`.
 ///
 /// ```
-/// use splitable_client::SplitableErrorExt;
+/// use splitable_client::ErrorExt;
 ///
 /// fn explain(err: &splitable_client::Error) -> String {
-///     match err.splitable_message() {
+///     match err.error_code() {
 ///         Some(message) => format!("split(able) said: {message}"),
 ///         None => err.to_string(),
 ///     }
 /// }
 /// # let _ = explain;
 /// ```
-pub trait SplitableErrorExt {
+pub trait ErrorExt {
+    /// split(able)'s message, e.g. `"Order must have atleast one line item"` (it sends no codes:
+    /// the message is the closest thing), when it answered with an `{"error": "..."}` body.
+    fn error_code(&self) -> Option<&str> {
+        self.error_response().map(|body| body.error.as_str())
+    }
+
     /// The decoded `{"error": "..."}` body, when split(able) answered with one (whatever the
     /// HTTP status).
+    fn error_response(&self) -> Option<&ErrorResponse>;
+}
+
+impl ErrorExt for Error {
+    fn error_response(&self) -> Option<&ErrorResponse> {
+        self.api_error_from(PROVIDER)?.typed::<ErrorResponse>()
+    }
+}
+
+/// The former name of [`ErrorExt`].
+#[deprecated(note = "use `ErrorExt`: `error_response()` and `error_code()`")]
+pub trait SplitableErrorExt {
+    /// [`ErrorExt::error_response`].
     fn splitable_error(&self) -> Option<&ErrorResponse>;
 
-    /// The message of [`SplitableErrorExt::splitable_error`], e.g.
-    /// `"Order must have atleast one line item"`.
+    /// [`ErrorExt::error_code`].
     fn splitable_message(&self) -> Option<&str> {
         self.splitable_error().map(|body| body.error.as_str())
     }
 }
 
-impl SplitableErrorExt for Error {
+#[allow(deprecated)]
+impl<T: ErrorExt> SplitableErrorExt for T {
     fn splitable_error(&self) -> Option<&ErrorResponse> {
-        self.api_error()?.typed::<ErrorResponse>()
+        self.error_response()
     }
 }
 

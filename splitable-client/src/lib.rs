@@ -10,7 +10,7 @@
 //! # Quick start
 //!
 //! ```no_run
-//! use splitable_client::{Client, LineItem, NewSplit, SplitableErrorExt};
+//! use splitable_client::{Client, LineItem, NewSplit, ErrorExt};
 //!
 //! # async fn run() -> Result<(), splitable_client::Error> {
 //! let client = Client::builder("92746e4d66cb8993") // the company's api_key
@@ -32,9 +32,9 @@
 //! .expires_in(48)
 //! .build()?; // every local rule is checked here, before anything is sent
 //!
-//! match client.splits().create(&split).await {
+//! match client.splits().create(split).await {
 //!     Ok(created) => println!("redirect the customer to {}", created.split_url),
-//!     Err(err) => match err.splitable_message() {
+//!     Err(err) => match err.error_code() {
 //!         Some(message) => println!("split(able) refused the split: {message}"),
 //!         None => return Err(err),
 //!     },
@@ -59,14 +59,18 @@
 //! - [`Splits::create`] (`POST /api/splits`) takes a [`NewSplit`] and returns a
 //!   [`CreatedSplit`]: the `split_url` to redirect the customer to and the `split_id`.
 //! - [`Splits::paid_members`] (`GET /api/splits/{split_id}/paid_members`) returns the name and
-//!   email of everyone who has paid ([`PaidMember`]), as a [`Page`](splitkit_common::Page):
+//!   email of everyone who has paid ([`PaidMember`]), as a [`Page`]:
 //!   the members in `items`, any member the SDK could not read in `rejected`.
 //!
 //! split(able) decides success by the body, not the status: a success is `201` with
 //! `split_url` and `split_id`; the same failure was recorded as `500` on the live host and as
 //! `200` on the draft host, both with `{"error": "..."}`. This crate returns every `error` body
 //! as [`Error::Api`] with the message in [`ApiError::message`] and the typed body behind
-//! [`SplitableErrorExt::splitable_error`], whatever the status.
+//! [`ErrorExt::error_response`], whatever the status. Every error of a call names the
+//! provider and the operation (`splitable createSplit: 500 Internal Server Error: Order must
+//! have atleast one line item`); a rejected `api_key` (`401`) is an [`Error::Auth`].
+//! [`Client::splits`] owns a clone of the client, so the futures of its calls borrow nothing
+//! and compose with `tokio::join!` and `tokio::spawn`.
 //!
 //! Creating a split is never retried once the request may have reached split(able): it takes
 //! no idempotency key, so a retry could create a second split. Reading paid members is
@@ -109,6 +113,14 @@
 //! the de-duplication and the answers. When every split carries its own `api_secret`, look it
 //! up by [`webhook::unverified_invoice`] and verify with it. See [`webhook`].
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has split(able)'s answers as fixtures (a
+//! created split, paid members, errors with the draft or live host's status), ready `wiremock`
+//! mocks of both calls, and `testing::callback`, the form split(able) posts to your callback
+//! URL. For flows (a team paying, a callback retried), use the emulator crate,
+//! `splitkit-emulator`.
+//!
 //! # Choices this crate makes
 //!
 //! split(able)'s documentation (2012, the service is gone) is short and sometimes silent or
@@ -144,7 +156,7 @@
 //!   `api_secret` must not be empty; the `api_key` must not be empty.
 //! - **Paid members.** The only published sample is one `{name, email}` object although the
 //!   endpoint returns "the list"; both an array and a single object are accepted, and the
-//!   result is always a [`Page`](splitkit_common::Page) without a next page: in an array, a
+//!   result is always a [`Page`] without a next page: in an array, a
 //!   member the SDK cannot read is in `Page::rejected` (with its raw JSON) and the others are
 //!   in `Page::items`, as for every list of the splitkit crates. The path has no `.json` suffix (one revision had it). An
 //!   `{"error": ...}` body is an error whatever the status.
@@ -170,16 +182,23 @@ mod client;
 pub mod error;
 pub mod generated;
 mod splits;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhook;
 
 pub use client::{
     API_KEY_PARAM, Client, ClientBuilder, DRAFT_BASE_URL, Environment, LIVE_BASE_URL,
     REQUEST_ID_HEADER,
 };
-pub use error::{ErrorResponse, SplitableErrorExt, SplitableErrorPolicy};
+#[allow(deprecated)]
+pub use error::SplitableErrorExt;
+pub use error::{ErrorExt, ErrorResponse, PROVIDER, SplitableErrorPolicy};
 pub use generated::models::PaidMember;
 pub use splitkit_common;
-pub use splitkit_common::{ApiError, Error, MinorUnits, RetryPolicy, SecretString, Transport};
+pub use splitkit_common::{
+    ApiError, AuthFailure, AuthFailureKind, CallContext, Error, MinorUnits, Page, Result,
+    RetryPolicy, SecretString, Transport,
+};
 pub use splits::{
     CreatedSplit, LineItem, MAX_EXPIRES_IN_HOURS, MAX_LINE_ITEMS, NewSplit, NewSplitBuilder,
     Splits, compute_total,

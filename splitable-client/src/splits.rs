@@ -19,13 +19,13 @@ pub const MAX_LINE_ITEMS: usize = 20;
 pub const MAX_EXPIRES_IN_HOURS: u32 = 120;
 
 /// Calls about splits. Get one with [`Client::splits`].
-#[derive(Debug, Clone, Copy)]
-pub struct Splits<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Splits {
+    client: Client,
 }
 
-impl<'a> Splits<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Splits {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
@@ -33,17 +33,17 @@ impl<'a> Splits<'a> {
     ///
     /// The outcome is read from the answer's body, not its status: `split_url` and
     /// `split_id` mean success; an `error` key means failure and becomes [`Error::Api`] carrying
-    /// the message (see [`crate::SplitableErrorExt`]), whether it came with `500` (live host),
+    /// the message (see [`crate::ErrorExt`]), whether it came with `500` (live host),
     /// `200` (draft host) or anything else.
     ///
     /// Never retried once the request may have reached split(able): the service takes no
     /// idempotency key, so a second attempt could create a second split. Only a refused
     /// connection (nothing was sent) is tried again.
-    pub async fn create(&self, split: &NewSplit) -> Result<CreatedSplit, Error> {
+    pub async fn create(self, split: NewSplit) -> Result<CreatedSplit, Error> {
         let request = split.request()?;
         // An `{"error": ...}` body, whatever its status, is already an error here (see
         // `SplitableErrorPolicy`); what remains is a success that must name the split.
-        let api = self.client.api_client();
+        let api = self.client.api();
         let response = api.execute_raw(request).await?;
         let answer = || api.api_error(CREATE_SPLIT.id, &response);
         let result: SplitCreateResult =
@@ -51,19 +51,15 @@ impl<'a> Splits<'a> {
                 .map_err(|e| decode::with_api(e, answer()))?;
         let missing = |field: &str| {
             decode::with_api(
-                Error::Decode(Box::new(splitkit_common::DecodeError {
-                    operation: CREATE_SPLIT.id,
-                    path: field.to_owned(),
-                    message: format!("missing or empty field `{field}` and no `error`"),
-                    snippet: decode::redact(
-                        &String::from_utf8_lossy(&response.body),
-                        SECRET_FIELDS,
-                    )
-                    .chars()
-                    .take(120)
-                    .collect(),
-                    api: None,
-                })),
+                Error::Decode(Box::new(splitkit_common::DecodeError::new(
+                    CREATE_SPLIT.id,
+                    field,
+                    format!("missing or empty field `{field}` and no `error`"),
+                    decode::redact(&String::from_utf8_lossy(&response.body), SECRET_FIELDS)
+                        .chars()
+                        .take(120)
+                        .collect::<String>(),
+                ))),
                 answer(),
             )
         };
@@ -91,12 +87,12 @@ impl<'a> Splits<'a> {
     /// becomes [`Error::Api`], whatever the status.
     ///
     /// Fails with a validation error on `split_id` when it is empty (nothing is sent).
-    pub async fn paid_members(&self, split_id: &str) -> Result<Page<PaidMember>, Error> {
+    pub async fn paid_members(self, split_id: &str) -> Result<Page<PaidMember>, Error> {
         if split_id.trim().is_empty() {
             return Err(Error::validation("split_id", "must not be empty"));
         }
         let request = Request::new(&LIST_PAID_MEMBERS).path_param("split_id", split_id);
-        let api = self.client.api_client();
+        let api = self.client.api();
         let response = api.execute_raw(request).await?;
         let body = &response.body;
         let with_answer = |e| decode::with_api(e, api.api_error(LIST_PAID_MEMBERS.id, &response));

@@ -138,11 +138,10 @@ impl Scheme for SplitableScheme {
 
     fn decode(&self, headers: &HeaderMap, body: &[u8]) -> Decoded<EventBody> {
         // The proof read these headers within the verifier's limits already.
-        let unbounded = Limits {
-            max_header_bytes: usize::MAX,
-            max_signatures: usize::MAX,
-            max_body_bytes: usize::MAX,
-        };
+        let mut unbounded = Limits::default();
+        unbounded.max_header_bytes = usize::MAX;
+        unbounded.max_signatures = usize::MAX;
+        unbounded.max_body_bytes = usize::MAX;
         match Fields::read(headers, body, &unbounded) {
             Ok(fields) => Decoded {
                 id: fields.transaction_id.clone().filter(|id| !id.is_empty()),

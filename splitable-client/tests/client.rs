@@ -72,10 +72,30 @@ fn debug_never_shows_the_api_key() {
     let shown_builder = format!("{builder:?}");
     let client = builder.build().unwrap();
     let clone = client.clone();
-    let shown = format!(
-        "{shown_builder} {client:?} {clone:?} {:?}",
-        client.api_client()
-    );
+    let shown = format!("{shown_builder} {client:?} {clone:?} {:?}", client.api());
     assert!(!shown.contains(API_KEY), "{shown}");
     assert!(shown.contains("nimbleshop.splitable.com"), "{shown}");
+}
+
+#[test]
+fn credentials_in_a_base_url_are_masked_everywhere() {
+    let builder =
+        Client::builder(API_KEY).base_url("https://user:hunter2@proxy.example/?api_key=k_secret");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("k_secret"),
+        "{shown}"
+    );
+    let err = Client::builder(API_KEY)
+        .base_url("ftp://user:hunter2@proxy.example")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+    let err = Client::builder("  ").build().unwrap_err();
+    assert!(
+        matches!(&err, splitable_client::Error::Validation { field, .. } if field == "api_key"),
+        "{err:?}"
+    );
 }

@@ -4,7 +4,7 @@
 
 mod support;
 
-use splitable_client::{Error, ErrorResponse, LineItem, NewSplit, SplitableErrorExt};
+use splitable_client::{Error, ErrorExt, LineItem, NewSplit};
 use support::*;
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -60,7 +60,7 @@ async fn documented_example_is_sent_exactly_and_the_recorded_201_decodes() {
         .await;
 
     let split = documented_split().build().unwrap();
-    let created = client(&server).splits().create(&split).await.unwrap();
+    let created = client(&server).splits().create(split).await.unwrap();
 
     assert_eq!(
         created.split_url,
@@ -116,7 +116,7 @@ async fn numbering_cents_optional_url_secret_and_escaping() {
         .item(LineItem::new("Scone", 3, 137))
         .build()
         .unwrap();
-    client(&server).splits().create(&split).await.unwrap();
+    client(&server).splits().create(split).await.unwrap();
 }
 
 #[tokio::test]
@@ -150,7 +150,7 @@ async fn total_from_items_sends_items_plus_shipping_plus_tax() {
     .build()
     .unwrap();
     assert_eq!(split.total_amount().get(), 35000);
-    client(&server).splits().create(&split).await.unwrap();
+    client(&server).splits().create(split).await.unwrap();
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn recorded_live_500_is_a_typed_error_and_is_not_retried() {
     mount(&server, 500, RECORDED_NO_ITEMS).await;
     let split = small_split().build().unwrap();
 
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
 
     let Error::Api(api) = &err else {
         panic!("expected an API error, got {err:?}")
@@ -169,19 +169,20 @@ async fn recorded_live_500_is_a_typed_error_and_is_not_retried() {
         api.message.as_deref(),
         Some("Order must have atleast one line item")
     );
-    assert_eq!(api.operation, "createSplit");
+    assert_eq!(
+        (api.provider(), api.operation()),
+        ("splitable", "createSplit")
+    );
     assert_eq!(
         api.request_id.as_deref(),
         Some("6658f59fa8f4c91929427eace17a226a")
     );
     assert_eq!(
-        err.splitable_error(),
-        Some(&ErrorResponse {
-            error: "Order must have atleast one line item".into()
-        })
+        err.error_response().map(|body| body.error.as_str()),
+        Some("Order must have atleast one line item")
     );
     assert_eq!(
-        err.splitable_message(),
+        err.error_code(),
         Some("Order must have atleast one line item")
     );
     // `.expect(1)` on the mock: verified when the server drops.
@@ -194,7 +195,7 @@ async fn recorded_draft_200_error_is_a_typed_error() {
     mount(&server, 200, RECORDED_NO_ITEMS).await;
     let split = small_split().build().unwrap();
 
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
 
     let Error::Api(api) = &err else {
         panic!("expected an API error, got {err:?}")
@@ -209,7 +210,7 @@ async fn recorded_draft_200_error_is_a_typed_error() {
         Some("6658f59fa8f4c91929427eace17a226a")
     );
     assert_eq!(
-        err.splitable_message(),
+        err.error_code(),
         Some("Order must have atleast one line item")
     );
     assert!(!err.is_retryable());
@@ -225,9 +226,9 @@ async fn documented_error_sample_with_a_201_is_still_an_error() {
     let server = MockServer::start().await;
     mount(&server, 201, r#"{ "error": "api_key is missing" }"#).await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(201));
-    assert_eq!(err.splitable_message(), Some("api_key is missing"));
+    assert_eq!(err.error_code(), Some("api_key is missing"));
 }
 
 #[tokio::test]
@@ -240,8 +241,8 @@ async fn error_key_wins_over_split_url() {
     )
     .await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
-    assert_eq!(err.splitable_message(), Some("Invoice is taken"));
+    let err = client(&server).splits().create(split).await.unwrap_err();
+    assert_eq!(err.error_code(), Some("Invoice is taken"));
 }
 
 #[tokio::test]
@@ -249,9 +250,9 @@ async fn other_error_statuses_carry_the_message_and_are_not_retried() {
     let server = MockServer::start().await;
     mount(&server, 422, r#"{"error":"total_amount is invalid"}"#).await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(422));
-    assert_eq!(err.splitable_message(), Some("total_amount is invalid"));
+    assert_eq!(err.error_code(), Some("total_amount is invalid"));
 }
 
 #[tokio::test]
@@ -259,9 +260,9 @@ async fn a_503_without_error_body_is_not_retried_for_the_post() {
     let server = MockServer::start().await;
     mount(&server, 503, "<html>Service Unavailable</html>").await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(err.splitable_message(), None);
+    assert_eq!(err.error_code(), None);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -275,12 +276,15 @@ async fn success_status_without_split_id_is_a_decode_error_naming_the_field() {
     )
     .await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     let Error::Decode(decode) = &err else {
         panic!("expected a decode error, got {err:?}")
     };
     assert_eq!(decode.path, "split_id");
-    assert_eq!(decode.operation, "createSplit");
+    assert_eq!(
+        (decode.call.provider, decode.call.operation),
+        ("splitable", "createSplit")
+    );
     assert_eq!(err.status().map(|s| s.as_u16()), Some(201));
 }
 
@@ -295,7 +299,7 @@ async fn old_success_shape_is_a_decode_error_naming_split_url() {
     )
     .await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     let Error::Decode(decode) = &err else {
         panic!("expected a decode error, got {err:?}")
     };
@@ -307,7 +311,7 @@ async fn non_json_success_is_a_decode_error_with_the_status() {
     let server = MockServer::start().await;
     mount(&server, 200, "<html>ok</html>").await;
     let split = small_split().build().unwrap();
-    let err = client(&server).splits().create(&split).await.unwrap_err();
+    let err = client(&server).splits().create(split).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
 }
@@ -326,7 +330,7 @@ async fn no_secret_shows_in_errors_or_debug() {
         .build()
         .unwrap();
     let client = client(&server);
-    let err = client.splits().create(&split).await.unwrap_err();
+    let err = client.splits().create(split.clone()).await.unwrap_err();
     let shown = format!("{err} {err:?} {split:?} {client:?}");
     assert!(!shown.contains(API_KEY), "{shown}");
     assert!(!shown.contains("per-split-secret"), "{shown}");
@@ -344,7 +348,7 @@ async fn documented_success_sample_decodes() {
     )
     .await;
     let split = small_split().build().unwrap();
-    let created = client(&server).splits().create(&split).await.unwrap();
+    let created = client(&server).splits().create(split).await.unwrap();
     assert_eq!(
         created.split_url,
         "https://yourcompanyname.splitable.com/splits/4e284f631c3b1633996fc1f8fb7f8278a80065ec4d53d5b3ed1c/team"
@@ -369,5 +373,5 @@ async fn a_base_url_path_prefixes_the_operation_path() {
         .build()
         .unwrap();
     let split = small_split().build().unwrap();
-    client.splits().create(&split).await.unwrap();
+    client.splits().create(split).await.unwrap();
 }

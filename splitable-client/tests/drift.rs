@@ -61,7 +61,7 @@ async fn the_sdk_sends_the_curl_example_field_by_field() {
         .mount(&server)
         .await;
     let split = documented_split().build().unwrap();
-    let created = client(&server).splits().create(&split).await.unwrap();
+    let created = client(&server).splits().create(split).await.unwrap();
     assert_eq!(created.split_id, answer["split_id"].as_str().unwrap());
 
     let request = &server.received_requests().await.unwrap()[0];

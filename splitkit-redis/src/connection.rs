@@ -1,13 +1,26 @@
 //! The connection to Redis and the key namespace, shared by every store of this crate.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use redis::Script;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use splitkit_common::{Error, TransportError, TransportErrorKind};
 
+use crate::deliveries::RedisDeliveryStore;
 use crate::tokens::RedisTokenStore;
+
+/// Deletes a key only while it still holds the given owner value (compare-and-delete): how a
+/// lock or a claim is given up without touching one another instance took since.
+pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+",
+    )
+});
 
 /// The environment variable [`Redis::from_env`] reads: a Redis URL such as
 /// `redis://127.0.0.1:6379/0` or `rediss://user:password@host:6380/0`.
@@ -52,7 +65,7 @@ impl Redis {
             .set_max_delay(Duration::from_millis(500));
         let connection = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| Error::Transport(TransportError::new(TransportErrorKind::Connect, e)))?;
+            .map_err(|e| Error::from(TransportError::new(TransportErrorKind::Connect, e)))?;
         Ok(Self::with_connection(connection))
     }
 
@@ -84,6 +97,12 @@ impl Redis {
     /// The token store of `account` (your own identifier of the connected account).
     pub fn token_store(&self, account: &str) -> RedisTokenStore {
         RedisTokenStore::new(self.clone(), account)
+    }
+
+    /// The webhook delivery records of every provider, for the providers' `WebhookInbox::store`:
+    /// one delivery is handled once across every instance that shares this Redis and namespace.
+    pub fn delivery_store(&self) -> RedisDeliveryStore {
+        RedisDeliveryStore::new(self.clone())
     }
 
     /// `<namespace>:<area>:<id>:<what>`.

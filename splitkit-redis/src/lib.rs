@@ -1,6 +1,6 @@
 //! Redis-backed shared state for the splitkit SDKs: several instances of a merchant server (behind
 //! a load balancer, restarting at will) share one account's OAuth tokens, and refresh them one at
-//! a time.
+//! a time; and they handle each webhook delivery once between them.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), zepto_client::Error> {
@@ -50,17 +50,46 @@
 //! [`Redis::connect`] itself fails with a retryable [`Error::Transport`] when Redis cannot be
 //! reached at start.
 //!
+//! # Webhook de-duplication
+//!
+//! Providers deliver each webhook at least once, and retry (Zepto every 5 minutes for an hour,
+//! Splitable up to 25 times over five days): behind a load balancer, two instances can receive
+//! the same event. [`Redis::delivery_store`] gives every provider crate's `WebhookInbox` one
+//! shared record per event, so exactly one instance runs the handler:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use splitkit_redis::Redis;
+//! use zepto_client::{WebhookInbox, WebhookVerifier};
+//!
+//! let redis = Redis::from_env().await?;
+//! let inbox = WebhookInbox::new(WebhookVerifier::new(["whsec-from-zepto"])?)
+//!     .store(Arc::new(redis.delivery_store()));
+//! # let _ = inbox;
+//! # Ok(()) }
+//! ```
+//!
+//! The protocol is the one `splitkit_common::webhook::DeliveryStore` describes: a claim with a
+//! lease while a handler runs (`SET NX PX` with a random token), a "handled" record for the
+//! provider's retry window after, and a compare-and-delete release when the handler fails, so
+//! the provider's next retry is handled. If Redis cannot be reached, the inbox runs the handler
+//! anyway (a repeat is better than a lost event) and logs a warning.
+//!
 //! # Keys
 //!
 //! Every key starts with the namespace (default `splitkit`, [`Redis::namespace`]):
-//! `<namespace>:oauth:<account>:tokens` (a hash: `version`, `pair`) and
-//! `<namespace>:oauth:<account>:lock`. The pair is stored as JSON, tokens in clear: protect the
+//! `<namespace>:oauth:<account>:tokens` (a hash: `version`, `pair`),
+//! `<namespace>:oauth:<account>:lock`, and `<namespace>:delivery:<provider>:<event id>` (a claim
+//! token, or `handled`). The pair is stored as JSON, tokens in clear: protect the
 //! Redis as you would a secrets store (ACLs, TLS with `rediss://`, no public port).
 
 mod connection;
+mod deliveries;
 mod tokens;
 
 pub use connection::{REDIS_URL_VAR, Redis};
+pub use deliveries::RedisDeliveryStore;
 pub use tokens::RedisTokenStore;
 
 #[doc(no_inline)]

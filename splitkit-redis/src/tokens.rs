@@ -13,7 +13,7 @@ use splitkit_common::{
     StoredTokens, TokenPair, TokenStore,
 };
 
-use crate::connection::Redis;
+use crate::connection::{RELEASE, Redis};
 
 /// Writes the pair only if the stored version is still the expected one, and bumps it: the
 /// fencing check that keeps a slow lock holder from overwriting a newer pair.
@@ -36,16 +36,6 @@ static SAVE: LazyLock<Script> = LazyLock::new(|| {
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'pair', ARGV[1])
 return version
-",
-    )
-});
-
-/// Deletes the lock only if it still holds this owner value.
-static RELEASE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 ",
     )
 });

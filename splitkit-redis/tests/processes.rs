@@ -1,6 +1,7 @@
 //! Several OS processes of one "merchant server" sharing an account through a real Redis, against
 //! a loopback Zepto: one refresh for 4 × 250 concurrent calls; a lock holder killed mid-refresh;
-//! a create retried by a new process with the same idempotency key.
+//! a create retried by a new process with the same idempotency key; one webhook delivered to
+//! every process and handled by one.
 //!
 //! The worker processes are this test binary run again with `--exact worker --ignored` and the
 //! job in `SPLITKIT_REDIS_WORKER`.
@@ -15,8 +16,10 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 use splitkit_common::IdempotencyKey;
+use splitkit_common::webhook::Outcome;
 use splitkit_redis::Redis;
 use support::{RedisServer, Zepto, seed};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
@@ -24,11 +27,14 @@ use tokio::process::{Child, ChildStdout, Command};
 use zepto_client::models::PaymentChannel;
 use zepto_client::oauth::OAuthApp;
 use zepto_client::payments::{NewPayment, Payout};
-use zepto_client::{Client, Environment, Timestamp};
+use zepto_client::{Client, Environment, Timestamp, WebhookInbox, WebhookVerifier};
 
 const ACCOUNT: &str = "merchant-42";
 const REDIRECT: &str = "https://merchant.example/zepto/callback";
 const ORDER: &str = "order-42";
+const WEBHOOK_SECRET: &str = "whsec-zepto";
+const WEBHOOK_BODY: &[u8] =
+    br#"{"event":{"type":"debit.cleared","at":"2030-06-13T00:00:00Z"},"data":[{"ref":"D.1"}]}"#;
 
 /// The entry point of the worker processes the tests below start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,6 +102,31 @@ async fn worker() {
                     "error": e.to_string(),
                 }),
             }
+        }
+        "webhook" => {
+            let inbox = WebhookInbox::new(WebhookVerifier::new([WEBHOOK_SECRET]).unwrap())
+                .store(Arc::new(Redis::from_env().await.unwrap().delivery_store()));
+            let mut headers = HeaderMap::new();
+            for name in ["Split-Signature", "Split-Request-ID"] {
+                let value = std::env::var(name).unwrap();
+                headers.insert(name, HeaderValue::from_str(&value).unwrap());
+            }
+            let handler_time = millis("HANDLER_MS");
+            wait_for_go().await;
+            let receipt = inbox
+                .receive(&headers, WEBHOOK_BODY, |_| async move {
+                    // The fulfilment: long enough for the other processes to arrive meanwhile.
+                    tokio::time::sleep(handler_time).await;
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .await;
+            let outcome = match receipt.outcome() {
+                Outcome::Handled { .. } => "handled",
+                Outcome::Duplicate { .. } => "duplicate",
+                Outcome::InProgress { .. } => "in_progress",
+                other => panic!("unexpected outcome {other:?}"),
+            };
+            json!({"outcome": outcome, "status": receipt.status().as_u16()})
         }
         other => panic!("unknown worker job {other}"),
     };
@@ -289,4 +320,54 @@ async fn a_create_killed_after_sending_is_retried_by_a_new_process_with_the_same
         assert_eq!(seen.payment_keys, [key.as_str(), key.as_str()]);
         assert_eq!(seen.payments.len(), 1, "one payment, not two");
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_webhook_delivered_to_four_processes_is_handled_once() {
+    let redis = RedisServer::start();
+    let zepto = Zepto::start(Duration::ZERO).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let signature =
+        zepto_client::webhook::sign(WEBHOOK_SECRET, i64::try_from(now).unwrap(), WEBHOOK_BODY);
+    let env = [
+        ("Split-Signature", signature.as_str()),
+        ("Split-Request-ID", "5b2d1f7e-1c1e-4e6f-9f0e-3b5a1d2c4e6f"),
+        ("HANDLER_MS", "500"),
+    ];
+
+    // The same delivery reaches four instances at once (a load balancer, and Zepto's retries).
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        workers.push(Worker::start("webhook", &redis, &zepto, &env).await);
+    }
+    for worker in &mut workers {
+        worker.go().await;
+    }
+    let mut outcomes = Vec::new();
+    for worker in workers {
+        outcomes.push(worker.result().await);
+    }
+    let handled = outcomes
+        .iter()
+        .filter(|o| o["outcome"] == "handled")
+        .count();
+    assert_eq!(
+        handled, 1,
+        "exactly one process handles the event: {outcomes:?}"
+    );
+    for outcome in &outcomes {
+        assert!(
+            ["handled", "in_progress", "duplicate"].contains(&outcome["outcome"].as_str().unwrap()),
+            "{outcome}"
+        );
+    }
+
+    // A later retry of the same event, at a fifth process: answered 200, not handled again.
+    let mut late = Worker::start("webhook", &redis, &zepto, &env).await;
+    late.go().await;
+    let result = late.result().await;
+    assert_eq!(result, json!({"outcome": "duplicate", "status": 200}));
 }

@@ -99,7 +99,7 @@ async fn namespaces_and_accounts_do_not_share_keys() {
 async fn connecting_to_an_unreachable_redis_is_a_retryable_transport_error() {
     let url = format!("redis://127.0.0.1:{}/0", free_port());
     let err = Redis::connect(&url).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
     let err = Redis::connect("http://not-redis").await.unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");

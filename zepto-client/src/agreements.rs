@@ -9,18 +9,18 @@ use crate::generated::operations::{self as ops, ListOutgoingAgreementsParams};
 use crate::list::List;
 
 /// Agreements (`client.agreements()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Agreements<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Agreements {
+    client: Client,
 }
 
-impl<'a> Agreements<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Agreements {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Outgoing Agreements (`GET /agreements/outgoing`), filtered by the methods of the list.
-    pub fn list(&self) -> List<ListOutgoingAgreementsParams, Agreement> {
+    pub fn list(self) -> List<ListOutgoingAgreementsParams, Agreement> {
         List::new(
             self.client,
             ListOutgoingAgreementsParams::default(),
@@ -29,7 +29,7 @@ impl<'a> Agreements<'a> {
     }
 
     /// One Agreement by its reference, e.g. `A.2` (`GET /agreements/{agreement_ref}`).
-    pub async fn get(&self, agreement_ref: &str) -> Result<Agreement, Error> {
+    pub async fn get(self, agreement_ref: &str) -> Result<Agreement, Error> {
         Ok(ops::get_agreement(self.client.api(), agreement_ref)
             .await?
             .data)
@@ -37,7 +37,7 @@ impl<'a> Agreements<'a> {
 
     /// Cancels an Agreement (`DELETE /agreements/{agreement_ref}`). The initiator can cancel at
     /// any time; the authoriser only once it was accepted.
-    pub async fn cancel(&self, agreement_ref: &str) -> Result<(), Error> {
+    pub async fn cancel(self, agreement_ref: &str) -> Result<(), Error> {
         ops::cancel_agreement(self.client.api(), agreement_ref).await
     }
 }

@@ -6,18 +6,18 @@ use crate::generated::operations::{self as ops, ListBankAccountsParams};
 use crate::list::List;
 
 /// Bank accounts (`client.bank_accounts()`).
-#[derive(Debug, Clone, Copy)]
-pub struct BankAccounts<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct BankAccounts {
+    client: Client,
 }
 
-impl<'a> BankAccounts<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl BankAccounts {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Your linked bank accounts and Float Accounts (`GET /bank_accounts`).
-    pub fn list(&self) -> List<ListBankAccountsParams, BankAccount> {
+    pub fn list(self) -> List<ListBankAccountsParams, BankAccount> {
         List::new(
             self.client,
             ListBankAccountsParams::default(),

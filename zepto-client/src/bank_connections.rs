@@ -12,18 +12,18 @@ use crate::generated::operations::{self as ops, ListBankConnectionsParams};
 use crate::list::List;
 
 /// Bank connections (`client.bank_connections()`).
-#[derive(Debug, Clone, Copy)]
-pub struct BankConnections<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct BankConnections {
+    client: Client,
 }
 
-impl<'a> BankConnections<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl BankConnections {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Bank connections (`GET /bank_connections`).
-    pub fn list(&self) -> List<ListBankConnectionsParams, BankConnection> {
+    pub fn list(self) -> List<ListBankConnectionsParams, BankConnection> {
         List::new(
             self.client,
             ListBankConnectionsParams::default(),
@@ -32,12 +32,12 @@ impl<'a> BankConnections<'a> {
     }
 
     /// One bank connection by its ID (`GET /bank_connections/{id}`).
-    pub async fn get(&self, id: &str) -> Result<BankConnection, Error> {
+    pub async fn get(self, id: &str) -> Result<BankConnection, Error> {
         Ok(ops::get_bank_connection(self.client.api(), id).await?.data)
     }
 
     /// Removes a bank connection (`DELETE /bank_connections/{id}`).
-    pub async fn remove(&self, id: &str) -> Result<(), Error> {
+    pub async fn remove(self, id: &str) -> Result<(), Error> {
         ops::remove_bank_connection(self.client.api(), id).await
     }
 }

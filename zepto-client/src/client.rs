@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
+use splitkit_common::redact::mask_url;
 use splitkit_common::{
     ApiClient, Authenticator, BearerToken, Clock, Error, HttpOptions, Page, SecretString,
     SystemClock, Transport,
@@ -21,7 +22,11 @@ use crate::rules::AccountTimeZone;
 
 /// Where the API and the OAuth pages live. The API host (`api.`) and the OAuth host (`go.`,
 /// Zepto's web app, which serves `/oauth/authorize` and `/oauth/token`) differ.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A proxy or a test server takes the place of either host through
+/// [`ClientBuilder::base_url`] and [`ClientBuilder::oauth_base_url`] (or
+/// [`Environment::custom`]). `Debug` masks credentials in custom URLs.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Environment {
     /// Zepto AU sandbox: `https://api.sandbox.zeptopayments.com`,
@@ -47,6 +52,24 @@ pub enum Environment {
         /// The OAuth (web app) base URL.
         oauth: String,
     },
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Custom { api, oauth } => f
+                .debug_struct("Custom")
+                .field("api", &mask_url(api))
+                .field("oauth", &mask_url(oauth))
+                .finish(),
+            Self::Sandbox => f.write_str("Sandbox"),
+            Self::Production => f.write_str("Production"),
+            Self::SplitSandbox => f.write_str("SplitSandbox"),
+            Self::SplitProduction => f.write_str("SplitProduction"),
+            Self::NzSandbox => f.write_str("NzSandbox"),
+            Self::NzProduction => f.write_str("NzProduction"),
+        }
+    }
 }
 
 impl Environment {
@@ -102,10 +125,11 @@ impl Environment {
 /// every segment of a base such as `https://proxy.example/zepto/go`.
 pub(crate) fn parse_base_url(what: &str, text: &str) -> Result<Url, Error> {
     let mut url = Url::parse(text)
-        .map_err(|e| Error::Config(format!("{what} `{text}` is not a URL: {e}")))?;
+        .map_err(|e| Error::Config(format!("{what} `{}` is not a URL: {e}", mask_url(text))))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
         return Err(Error::Config(format!(
-            "{what} `{text}` must be an http or https URL"
+            "{what} `{}` must be an http or https URL",
+            mask_url(text)
         )));
     }
     if !url.path().ends_with('/') {
@@ -128,6 +152,8 @@ enum Credentials {
 /// Builds a [`Client`]: `Client::builder(Environment::Sandbox).personal_access_token(..).build()?`.
 pub struct ClientBuilder {
     environment: Environment,
+    base_url: Option<String>,
+    oauth_base_url: Option<String>,
     credentials: Option<Credentials>,
     http: HttpOptions,
     #[cfg(feature = "oauth")]
@@ -140,13 +166,34 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("environment", &self.environment)
+            .field("base_url", &self.base_url.as_deref().map(mask_url))
+            .field(
+                "oauth_base_url",
+                &self.oauth_base_url.as_deref().map(mask_url),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
+    /// Sends API calls to `base_url` instead of the environment's API host (a proxy, a test
+    /// server, the emulator); its path, if any, prefixes every operation path.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Uses `oauth_base_url` instead of the environment's OAuth host: `/oauth/authorize` and
+    /// `/oauth/token` live below it, and the token requests of an [`OAuthApp`] given to
+    /// [`Self::oauth`] go there.
+    pub fn oauth_base_url(mut self, oauth_base_url: impl Into<String>) -> Self {
+        self.oauth_base_url = Some(oauth_base_url.into());
+        self
+    }
+
     /// Authenticates with a personal access token (created in Zepto's web app for your own
-    /// account). These tokens never expire, so nothing is ever refreshed.
+    /// account). These tokens never expire, so nothing is ever refreshed. An empty or blank
+    /// token is refused by [`Self::build`].
     pub fn personal_access_token(mut self, token: impl Into<SecretString>) -> Self {
         self.credentials = Some(Credentials::Token(token.into()));
         self
@@ -195,10 +242,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails when no credentials were given or a URL is not usable.
+    /// Builds the client. Fails when no credentials were given, when the personal access token
+    /// is empty or blank, or when a URL is not usable.
     pub fn build(self) -> Result<Client, Error> {
-        let api_url = parse_base_url("API base URL", self.environment.api_base_url())?;
-        parse_base_url("OAuth base URL", self.environment.oauth_base_url())?;
+        let environment = match (self.base_url, self.oauth_base_url) {
+            (None, None) => self.environment,
+            (api, oauth) => Environment::Custom {
+                api: api.unwrap_or_else(|| self.environment.api_base_url().to_owned()),
+                oauth: oauth.unwrap_or_else(|| self.environment.oauth_base_url().to_owned()),
+            },
+        };
+        let api_url = parse_base_url("API base URL", environment.api_base_url())?;
+        // Checked with or without the `oauth` feature: a bad OAuth URL is a mistake either way.
+        let oauth_url = parse_base_url("OAuth base URL", environment.oauth_base_url())?;
+        #[cfg(not(feature = "oauth"))]
+        let _ = oauth_url;
         let mut http = self.http;
         let transport: Arc<dyn Transport> = match http.transport.take() {
             Some(t) => t,
@@ -210,10 +268,20 @@ impl ClientBuilder {
             )
         })?;
         let (auth, kind): (Arc<dyn Authenticator>, AuthKind) = match credentials {
-            Credentials::Token(token) => (Arc::new(BearerToken::new(token)), AuthKind::Personal),
+            Credentials::Token(token) => {
+                if token.expose().trim().is_empty() {
+                    return Err(Error::validation(
+                        "personal_access_token",
+                        "must not be empty or blank",
+                    ));
+                }
+                (Arc::new(BearerToken::new(token)), AuthKind::Personal)
+            }
             #[cfg(feature = "oauth")]
             Credentials::OAuth { app, store } => {
-                let app = app.with_default_transport(transport.clone());
+                let app = app
+                    .on_oauth_host(&oauth_url)?
+                    .with_default_transport(transport.clone());
                 let authenticator = OAuthAuthenticator::new(Arc::new(app), store)
                     .renew_on_forbidden(true)
                     .refresh_margin(self.refresh_margin)
@@ -223,6 +291,7 @@ impl ClientBuilder {
             Credentials::Custom(auth) => (auth, AuthKind::Custom),
         };
         let api = ApiClient::builder(api_url.as_str())
+            .provider(crate::error::PROVIDER)
             .transport(transport)
             .auth(auth)
             .error_policy(Arc::new(ZeptoErrorPolicy))
@@ -233,11 +302,11 @@ impl ClientBuilder {
             .secret_fields(&["signature_secret"]);
         let time_zone = self
             .time_zone
-            .unwrap_or_else(|| self.environment.default_time_zone());
+            .unwrap_or_else(|| environment.default_time_zone());
         Ok(Client {
             inner: Arc::new(Inner {
                 api: http.apply(api).build()?,
-                environment: self.environment,
+                environment,
                 auth_kind: kind,
                 clock: self.clock,
                 time_zone,
@@ -275,8 +344,14 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("api_base_url", &self.inner.api.base_url().as_str())
-            .field("oauth_base_url", &self.inner.environment.oauth_base_url())
+            .field(
+                "api_base_url",
+                &mask_url(self.inner.api.base_url().as_str()),
+            )
+            .field(
+                "oauth_base_url",
+                &mask_url(self.inner.environment.oauth_base_url()),
+            )
             .field("auth", &self.inner.auth_kind)
             .field("time_zone", &self.inner.time_zone)
             .finish_non_exhaustive()
@@ -288,6 +363,8 @@ impl Client {
     pub fn builder(environment: Environment) -> ClientBuilder {
         ClientBuilder {
             environment,
+            base_url: None,
+            oauth_base_url: None,
             credentials: None,
             http: HttpOptions::default(),
             #[cfg(feature = "oauth")]
@@ -297,7 +374,8 @@ impl Client {
         }
     }
 
-    /// The environment (hosts) this client talks to.
+    /// The environment (hosts) this client talks to; [`Environment::Custom`] when
+    /// [`ClientBuilder::base_url`] or [`ClientBuilder::oauth_base_url`] replaced a host.
     pub fn environment(&self) -> &Environment {
         &self.inner.environment
     }
@@ -325,81 +403,81 @@ impl Client {
     }
 
     /// Agreements with your Contacts (`/agreements`).
-    pub fn agreements(&self) -> crate::agreements::Agreements<'_> {
-        crate::agreements::Agreements::new(self)
+    pub fn agreements(&self) -> crate::agreements::Agreements {
+        crate::agreements::Agreements::new(self.clone())
     }
 
     /// Your bank and Float accounts (`/bank_accounts`).
-    pub fn bank_accounts(&self) -> crate::bank_accounts::BankAccounts<'_> {
-        crate::bank_accounts::BankAccounts::new(self)
+    pub fn bank_accounts(&self) -> crate::bank_accounts::BankAccounts {
+        crate::bank_accounts::BankAccounts::new(self.clone())
     }
 
     /// Read-only connections to your Contacts' banking data (`/bank_connections`).
     /// Not in Zepto's current API document; may be retired.
-    pub fn bank_connections(&self) -> crate::bank_connections::BankConnections<'_> {
-        crate::bank_connections::BankConnections::new(self)
+    pub fn bank_connections(&self) -> crate::bank_connections::BankConnections {
+        crate::bank_connections::BankConnections::new(self.clone())
     }
 
     /// Your Contacts, including Receivable Contacts with a PayID (`/contacts`).
-    pub fn contacts(&self) -> crate::contacts::Contacts<'_> {
-        crate::contacts::Contacts::new(self)
+    pub fn contacts(&self) -> crate::contacts::Contacts {
+        crate::contacts::Contacts::new(self.clone())
     }
 
     /// Open Agreements anyone can accept (`/open_agreements`).
     /// Not in Zepto's current API document; may be retired.
-    pub fn open_agreements(&self) -> crate::open_agreements::OpenAgreements<'_> {
-        crate::open_agreements::OpenAgreements::new(self)
+    pub fn open_agreements(&self) -> crate::open_agreements::OpenAgreements {
+        crate::open_agreements::OpenAgreements::new(self.clone())
     }
 
     /// Payment Requests: direct debits from your Contacts (`/payment_requests`).
-    pub fn payment_requests(&self) -> crate::payment_requests::PaymentRequests<'_> {
-        crate::payment_requests::PaymentRequests::new(self)
+    pub fn payment_requests(&self) -> crate::payment_requests::PaymentRequests {
+        crate::payment_requests::PaymentRequests::new(self.clone())
     }
 
     /// Payments to your Contacts (`/payments`).
-    pub fn payments(&self) -> crate::payments::Payments<'_> {
-        crate::payments::Payments::new(self)
+    pub fn payments(&self) -> crate::payments::Payments {
+        crate::payments::Payments::new(self.clone())
     }
 
     /// Single payouts: void, and the deprecated retry (`/payouts`).
-    pub fn payouts(&self) -> crate::payouts::Payouts<'_> {
-        crate::payouts::Payouts::new(self)
+    pub fn payouts(&self) -> crate::payouts::Payouts {
+        crate::payouts::Payouts::new(self.clone())
     }
 
     /// Refunds of received funds (`/credits/{ref}/refunds`, `/refunds`).
-    pub fn refunds(&self) -> crate::refunds::Refunds<'_> {
-        crate::refunds::Refunds::new(self)
+    pub fn refunds(&self) -> crate::refunds::Refunds {
+        crate::refunds::Refunds::new(self.clone())
     }
 
     /// Sandbox-only helpers (`/simulate/...`: incoming NPP and Direct Entry payments) and the
     /// failure-trigger amounts.
-    pub fn sandbox(&self) -> crate::sandbox::Sandbox<'_> {
-        crate::sandbox::Sandbox::new(self)
+    pub fn sandbox(&self) -> crate::sandbox::Sandbox {
+        crate::sandbox::Sandbox::new(self.clone())
     }
 
     /// Every debit and credit of your account (`/transactions`).
-    pub fn transactions(&self) -> crate::transactions::Transactions<'_> {
-        crate::transactions::Transactions::new(self)
+    pub fn transactions(&self) -> crate::transactions::Transactions {
+        crate::transactions::Transactions::new(self.clone())
     }
 
     /// Transfers between your bank and Float accounts (`/transfers`).
-    pub fn transfers(&self) -> crate::transfers::Transfers<'_> {
-        crate::transfers::Transfers::new(self)
+    pub fn transfers(&self) -> crate::transfers::Transfers {
+        crate::transfers::Transfers::new(self.clone())
     }
 
     /// Unassigned Agreements shared by link (`/unassigned_agreements`).
     /// Not in Zepto's current API document; may be retired.
-    pub fn unassigned_agreements(&self) -> crate::unassigned_agreements::UnassignedAgreements<'_> {
-        crate::unassigned_agreements::UnassignedAgreements::new(self)
+    pub fn unassigned_agreements(&self) -> crate::unassigned_agreements::UnassignedAgreements {
+        crate::unassigned_agreements::UnassignedAgreements::new(self.clone())
     }
 
     /// The authenticated user (`/user`).
-    pub fn user(&self) -> crate::users::Users<'_> {
-        crate::users::Users::new(self)
+    pub fn user(&self) -> crate::users::Users {
+        crate::users::Users::new(self.clone())
     }
 
     /// Webhook configurations and deliveries (`/webhooks`, `/webhook_deliveries`).
-    pub fn webhooks(&self) -> crate::webhooks::Webhooks<'_> {
-        crate::webhooks::Webhooks::new(self)
+    pub fn webhooks(&self) -> crate::webhooks::Webhooks {
+        crate::webhooks::Webhooks::new(self.clone())
     }
 }

@@ -13,29 +13,68 @@ use crate::rules::{self, MAX_CONTACT_EMAIL, MAX_CONTACT_NAME};
 
 /// A Contact to add with `POST /contacts/anyone`: someone you pay. (Such Contacts cannot be
 /// debited.)
+///
+/// Every field is set by name, so a BSB cannot end up in the account number:
+///
+/// ```
+/// use zepto_client::contacts::NewContact;
+///
+/// let contact = NewContact::new()
+///     .name("Hunter Thompson")
+///     .email("hunter@batcountry.com")
+///     .branch_code("123456")
+///     .account_number("13048322");
+/// assert!(contact.validate().is_ok());
+/// assert!(NewContact::new().name("No Bank").validate().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewContact {
     body: AddContactRequest,
 }
 
+impl Default for NewContact {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl NewContact {
-    /// A Contact called `name` (at most 140 characters) with `email` (at most 256) and the bank
-    /// account `branch_code` (BSB) / `account_number`.
-    pub fn new(
-        name: impl Into<String>,
-        email: impl Into<String>,
-        branch_code: impl Into<String>,
-        account_number: impl Into<String>,
-    ) -> Self {
+    /// A Contact with nothing set yet: [`Self::name`], [`Self::email`], [`Self::branch_code`]
+    /// and [`Self::account_number`] are required.
+    pub fn new() -> Self {
         Self {
             body: AddContactRequest {
-                name: name.into(),
-                email: email.into(),
-                branch_code: branch_code.into(),
-                account_number: account_number.into(),
+                name: String::new(),
+                email: String::new(),
+                branch_code: String::new(),
+                account_number: String::new(),
                 metadata: None,
             },
         }
+    }
+
+    /// The Contact's name (at most 140 characters).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.body.name = name.into();
+        self
+    }
+
+    /// The Contact's email (at most 256 characters).
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.body.email = email.into();
+        self
+    }
+
+    /// The BSB of the Contact's bank account (`branch_code`).
+    pub fn branch_code(mut self, branch_code: impl Into<String>) -> Self {
+        self.body.branch_code = branch_code.into();
+        self
+    }
+
+    /// The Contact's bank account number.
+    pub fn account_number(mut self, account_number: impl Into<String>) -> Self {
+        self.body.account_number = account_number.into();
+        self
     }
 
     /// Your own data, stored with the Contact.
@@ -44,15 +83,25 @@ impl NewContact {
         self
     }
 
-    /// Checks the documented limits.
+    /// Checks that every required field is set and the documented limits.
     pub fn validate(&self) -> Result<(), Error> {
         let b = &self.body;
-        rules::not_empty("name", &b.name)?;
+        for (field, value) in [
+            ("name", &b.name),
+            ("email", &b.email),
+            ("branch_code", &b.branch_code),
+            ("account_number", &b.account_number),
+        ] {
+            if value.is_empty() {
+                return Err(Error::validation(
+                    field,
+                    format!("is required: set it with NewContact::{field}"),
+                ));
+            }
+            rules::not_empty(field, value)?;
+        }
         rules::length("name", &b.name, 1, MAX_CONTACT_NAME, true)?;
-        rules::not_empty("email", &b.email)?;
         rules::length("email", &b.email, 1, MAX_CONTACT_EMAIL, true)?;
-        rules::not_empty("branch_code", &b.branch_code)?;
-        rules::not_empty("account_number", &b.account_number)?;
         Ok(())
     }
 
@@ -191,18 +240,18 @@ impl NewReceivableContact {
 }
 
 /// Contacts (`client.contacts()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Contacts<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Contacts {
+    client: Client,
 }
 
-impl<'a> Contacts<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Contacts {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Adds a Contact you can pay (`POST /contacts/anyone`).
-    pub async fn create(&self, contact: NewContact) -> Result<Contact, Error> {
+    pub async fn create(self, contact: NewContact) -> Result<Contact, Error> {
         contact.validate()?;
         Ok(ops::add_contact(self.client.api(), &contact.body)
             .await?
@@ -210,7 +259,7 @@ impl<'a> Contacts<'a> {
     }
 
     /// Contacts (`GET /contacts`), filtered by the methods of the list.
-    pub fn list(&self) -> List<ListContactsParams, Contact> {
+    pub fn list(self) -> List<ListContactsParams, Contact> {
         List::new(
             self.client,
             ListContactsParams::default(),
@@ -219,18 +268,18 @@ impl<'a> Contacts<'a> {
     }
 
     /// One Contact by its ID (`GET /contacts/{id}`).
-    pub async fn get(&self, id: &str) -> Result<Contact, Error> {
+    pub async fn get(self, id: &str) -> Result<Contact, Error> {
         Ok(ops::get_contact(self.client.api(), id).await?.data)
     }
 
     /// Removes a Contact (`DELETE /contacts/{id}`). Removing a Receivable Contact deactivates
     /// its PayIDs.
-    pub async fn remove(&self, id: &str) -> Result<(), Error> {
+    pub async fn remove(self, id: &str) -> Result<(), Error> {
         ops::remove_contact(self.client.api(), id).await
     }
 
     /// Changes a Contact (`PATCH /contacts/{id}`).
-    pub async fn update(&self, id: &str, update: ContactUpdate) -> Result<Contact, Error> {
+    pub async fn update(self, id: &str, update: ContactUpdate) -> Result<Contact, Error> {
         update.validate()?;
         Ok(ops::update_contact(self.client.api(), id, &update.body)
             .await?
@@ -241,12 +290,12 @@ impl<'a> Contacts<'a> {
     /// (`POST /contacts/{id}/refresh_balance`).
     ///
     /// Not in Zepto's current API document; may be retired.
-    pub async fn refresh_bank_connection(&self, id: &str) -> Result<(), Error> {
+    pub async fn refresh_bank_connection(self, id: &str) -> Result<(), Error> {
         ops::refresh_contact_bank_connection(self.client.api(), id).await
     }
 
     /// Adds a Receivable Contact with a PayID (`POST /contacts/receivable`).
-    pub async fn create_receivable(&self, contact: NewReceivableContact) -> Result<Contact, Error> {
+    pub async fn create_receivable(self, contact: NewReceivableContact) -> Result<Contact, Error> {
         contact.validate()?;
         Ok(
             ops::add_receivable_contact(self.client.api(), &contact.body)
@@ -258,7 +307,7 @@ impl<'a> Contacts<'a> {
     /// Changes the PayID name (the name payers see) of an active Receivable Contact
     /// (`PATCH /contacts/{id}/receivable`). `payid_name` must be printable ASCII. Zepto
     /// accepts the change (202) and applies it to the PayID registration.
-    pub async fn update_payid_name(&self, id: &str, payid_name: &str) -> Result<(), Error> {
+    pub async fn update_payid_name(self, id: &str, payid_name: &str) -> Result<(), Error> {
         rules::not_empty("contact_id", id)?;
         rules::not_empty("payid_name", payid_name)?;
         rules::printable_ascii("payid_name", payid_name)?;
@@ -269,12 +318,12 @@ impl<'a> Contacts<'a> {
     }
 
     /// Disables a Receivable Contact's PayID (`POST /contacts/{id}/receivable/disable`).
-    pub async fn disable_receivable(&self, id: &str) -> Result<(), Error> {
+    pub async fn disable_receivable(self, id: &str) -> Result<(), Error> {
         ops::disable_receivable_contact(self.client.api(), id).await
     }
 
     /// Reactivates a Receivable Contact's PayID (`POST /contacts/{id}/receivable/activate`).
-    pub async fn reactivate_receivable(&self, id: &str) -> Result<(), Error> {
+    pub async fn reactivate_receivable(self, id: &str) -> Result<(), Error> {
         ops::reactivate_receivable_contact(self.client.api(), id).await
     }
 }

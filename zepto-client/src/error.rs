@@ -8,15 +8,33 @@
 //!   `{"errors": "A sentence explaining error/s encounted"}`.
 //!
 //! [`ZeptoErrorPolicy`] decodes both into [`ApiError::message`] (and [`ApiError::code`], the first
-//! error's `title`), keeps the decoded [`ErrorResponse`] on the error (read it back with
-//! [`error_body`]), and turns a `409 Conflict` for a reused `Idempotency-Key` into
+//! error's `title`), keeps the decoded [`ErrorResponse`] on the error (read them back with
+//! [`ErrorExt`]), and turns a `409 Conflict` for a reused `Idempotency-Key` into
 //! [`Error::IdempotencyConflict`] carrying the reference of the resource created with that key
 //! (`errors[].meta.resource_ref`), which is never retried.
+//!
+//! A `401` (a rejected personal access token, or an OAuth token still rejected after one renewal)
+//! is an [`Error::Auth`]; Zepto's answer stays readable through [`ErrorExt`].
+//!
+//! ```
+//! use zepto_client::{Error, ErrorExt};
+//!
+//! fn explain(error: &Error) -> String {
+//!     match (error.error_code(), error.error_response()) {
+//!         (Some(title), _) => format!("Zepto said {title}"),
+//!         (None, Some(_)) => "Zepto answered in one sentence".into(),
+//!         (None, None) => error.to_string(),
+//!     }
+//! }
+//! ```
 
 use http::{HeaderMap, StatusCode};
 use splitkit_common::{ApiError, Error, ErrorClass, ErrorPolicy};
 
 use crate::generated::models::{ErrorObject, ErrorResponse, ErrorResponseErrors};
+
+/// The provider name in errors ([`CallContext::provider`](crate::CallContext::provider)).
+pub const PROVIDER: &str = "zepto";
 
 /// Reads Zepto's error bodies and classifies its answers for the shared pipeline.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,8 +61,7 @@ impl ErrorPolicy for ZeptoErrorPolicy {
         } else {
             ErrorClass::Default
         };
-        let placeholder = ApiError::new(api.operation, api.status, api.body.clone());
-        *api = std::mem::replace(api, placeholder).with_typed(body);
+        api.set_typed(body);
         class
     }
 }
@@ -54,9 +71,30 @@ pub fn decode(body: &[u8]) -> Option<ErrorResponse> {
     serde_json::from_slice(body).ok()
 }
 
-/// The decoded Zepto error body behind `error`, when the provider answered with one.
+/// Zepto's reading of an [`Error`]. Answers of other providers give `None`.
+pub trait ErrorExt {
+    /// The first error's `title` (Zepto's closest thing to a code), when Zepto answered with
+    /// the detailed shape.
+    fn error_code(&self) -> Option<&str>;
+
+    /// Zepto's decoded error body, in either shape.
+    fn error_response(&self) -> Option<&ErrorResponse>;
+}
+
+impl ErrorExt for Error {
+    fn error_code(&self) -> Option<&str> {
+        self.api_error_from(PROVIDER)?.code.as_deref()
+    }
+
+    fn error_response(&self) -> Option<&ErrorResponse> {
+        self.api_error_from(PROVIDER)?.typed::<ErrorResponse>()
+    }
+}
+
+/// The decoded Zepto error body behind `error`, when Zepto answered with one
+/// (the same as [`ErrorExt::error_response`]).
 pub fn error_body(error: &Error) -> Option<&ErrorResponse> {
-    error.api_error()?.typed::<ErrorResponse>()
+    error.error_response()
 }
 
 /// The detailed errors of `error` (empty for the one-sentence shape or no body).
@@ -78,14 +116,22 @@ pub fn existing_resource_ref(error: &Error) -> Option<&str> {
     }
 }
 
+/// `title: detail` for each error, without saying the title twice when the detail already
+/// starts with it.
 fn describe(errors: &[ErrorObject]) -> String {
     errors
         .iter()
         .map(|e| {
-            if e.detail.is_empty() {
+            let detail = e.detail.trim();
+            let repeats_title = detail
+                .get(..e.title.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(&e.title));
+            if detail.is_empty() {
                 e.title.clone()
+            } else if repeats_title {
+                detail.to_owned()
             } else {
-                format!("{}: {}", e.title, e.detail)
+                format!("{}: {detail}", e.title)
             }
         })
         .collect::<Vec<_>>()
@@ -122,7 +168,7 @@ mod tests {
 
     fn classify(status: u16, body: &str) -> (ApiError, ErrorClass) {
         let mut api = ApiError::new(
-            "createPayment",
+            splitkit_common::CallContext::new(PROVIDER, "createPayment"),
             StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
             Bytes::from(body.to_owned()),
         );
@@ -143,6 +189,22 @@ mod tests {
             Some("A Specific Error: Details about the error")
         );
         assert!(api.typed::<ErrorResponse>().is_some());
+    }
+
+    #[test]
+    fn a_detail_that_starts_with_the_title_does_not_repeat_it() {
+        let (api, _) = classify(
+            422,
+            r#"{"errors":[{"title":"Invalid","detail":"Invalid: Branch code is invalid"}]}"#,
+        );
+        assert_eq!(
+            api.message.as_deref(),
+            Some("Invalid: Branch code is invalid")
+        );
+        assert_eq!(
+            Error::from(api).to_string(),
+            "zepto createPayment: 422 Unprocessable Entity: Invalid: Branch code is invalid"
+        );
     }
 
     #[test]

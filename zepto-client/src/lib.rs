@@ -20,7 +20,13 @@
 //!
 //! let contact = client
 //!     .contacts()
-//!     .create(NewContact::new("Hunter Thompson", "hunter@batcountry.com", "123456", "13048322"))
+//!     .create(
+//!         NewContact::new()
+//!             .name("Hunter Thompson")
+//!             .email("hunter@batcountry.com")
+//!             .branch_code("123456")
+//!             .account_number("13048322"),
+//!     )
 //!     .await?;
 //!
 //! let payment = client
@@ -74,10 +80,20 @@
 //! with `both_parties`, ...) and fails with [`Error::Validation`] naming the field; see
 //! [`rules`].
 //!
-//! Errors are [`splitkit_common::Error`]: Zepto's two error shapes (`errors` as a list of
+//! Every error of a call names the provider and the operation, and, after retries, the attempts
+//! and the time they took (`zepto createPayment: could not connect to
+//! api.sandbox.zeptopayments.com: connection reset (after 3 attempts in 91.2 s)`). A rejected
+//! personal access token (or an OAuth token still rejected after one renewal) is an
+//! [`Error::Auth`]. Errors are [`Error`]s: Zepto's two error shapes (`errors` as a list of
 //! objects or as a sentence) are decoded into the message and code of [`ApiError`], and the
-//! body stays readable with [`error::error_body`]. A `503` with `Retry-After` (a concurrent
-//! request with the same idempotency key) is retried after that delay.
+//! body stays readable with [`ErrorExt::error_response`] (`None` for another provider's error).
+//! A `503` with `Retry-After` (a concurrent request with the same idempotency key) is retried
+//! after that delay.
+//!
+//! Resource handles (`client.payments()`, ...) own a clone of the client (one shared `Arc`):
+//! the futures of their calls borrow nothing, so calls compose with `tokio::join!` and
+//! `tokio::spawn`. A handle is used up by its call; take a new one for the next
+//! (`client.payments().get(..)`), or clone it.
 //!
 //! # Webhooks
 //!
@@ -107,14 +123,25 @@
 //! feature is a ready axum handler (`Inbox::into_handler`).
 //! [`webhook`] explains the `Split-Signature` format and how to answer Zepto.
 //!
+//! # Testing your code
+//!
+//! With the `testing` feature, the module `testing` has Zepto's answers as fixtures (one per
+//! response type, written as Zepto writes them, with typed setters; lists with their
+//! pagination headers; both error shapes), ready `wiremock` mocks of the common calls, and
+//! `testing::sign_webhook` to post a correctly signed delivery to your own handler. For flows
+//! (a payment that clears, a webhook retried after an outage, faults), use the emulator crate,
+//! `splitkit-emulator`, which emulates every operation of this crate.
+//!
 //! # Choices this crate makes
 //!
 //! Where Zepto's sources disagree or say nothing:
 //!
 //! - **Hosts.** [`Environment::Sandbox`] and [`Environment::Production`] are the current Zepto
 //!   AU hosts (`*.zeptopayments.com`); the Split-era hosts of the API reference
-//!   (`*.split.cash`) and the NZ hosts have their own variants, and any pair of API and OAuth
-//!   URLs fits [`Environment::Custom`] (e.g. the oldest sandbox UI host
+//!   (`*.split.cash`) and the NZ hosts have their own variants. A proxy, a test server or the
+//!   emulator replaces either host with [`ClientBuilder::base_url`] and
+//!   [`ClientBuilder::oauth_base_url`] (the setters every splitkit crate has), and any pair of
+//!   API and OAuth URLs also fits [`Environment::Custom`] (e.g. the oldest sandbox UI host
 //!   `go-sandbox.split.cash`). The OAuth endpoints are taken to be `/oauth/authorize` and
 //!   `/oauth/token` on the OAuth host in every environment (documented for the sandbox only).
 //! - **`Accepts`**: the Conventions ask clients to send `Accepts: application/json` (sic); every
@@ -153,7 +180,7 @@
 //!   `Split-Request-ID` (no Zepto-branded names are documented) and can be changed with
 //!   [`webhook::ZeptoScheme::header_names`].
 //! - **A signed delivery without `Split-Request-ID`** is accepted; its event id is then the
-//!   body's SHA-256 ([`splitkit_common::webhook::Event::id`]). Zepto documents the header on
+//!   body's SHA-256 ([`Event::id`](splitkit_common::webhook::Event::id)). Zepto documents the header on
 //!   every delivery.
 //! - **Webhook `data`** is decoded item by item by the event type's prefix (the reference's
 //!   table): an item that does not decode is kept raw in
@@ -173,7 +200,7 @@
 //!   is checked: an `Unknown` enum value in a filter or a body is an [`Error::Validation`]
 //!   naming it, before any request.
 //! - **Lists keep every item they can read**: an item the SDK cannot decode is reported in
-//!   [`Page::rejected`](splitkit_common::Page::rejected) by [`List::send`] (index, JSON path,
+//!   [`Page::rejected`] by [`List::send`] (index, JSON path,
 //!   message and raw JSON) and as [`Error::Item`] in its place by [`List::stream`], which goes
 //!   on with the next item; the other items arrive as usual.
 //! - **Sandbox failure amounts**: both tables are provided; the older `failure_reason` amounts
@@ -264,6 +291,8 @@ pub mod payouts;
 pub mod refunds;
 pub mod rules;
 pub mod sandbox;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transactions;
 pub mod transfers;
 pub mod unassigned_agreements;
@@ -277,10 +306,12 @@ pub mod models {
 }
 
 pub use client::{Client, ClientBuilder, Environment};
+pub use error::{ErrorExt, PROVIDER};
 pub use list::List;
 pub use splitkit_common;
 pub use splitkit_common::{
-    ApiError, Error, IdempotencyKey, Page, RetryPolicy, SecretString, Timestamp,
+    ApiError, AuthFailure, AuthFailureKind, CallContext, Date, Error, IdempotencyKey, MinorUnits,
+    Page, Result, RetryPolicy, SecretString, Timestamp, Transport,
 };
 #[cfg(feature = "oauth")]
 pub use splitkit_common::{MemoryTokenStore, TokenPair, TokenStore};

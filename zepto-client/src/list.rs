@@ -128,9 +128,9 @@ fn no_check<P>(_: &P) -> Result<(), Error> {
 }
 
 impl<P: Paging + Clone, T: DeserializeOwned + Send + 'static> List<P, T> {
-    pub(crate) fn new(client: &Client, params: P, build: BuildFn<P>) -> Self {
+    pub(crate) fn new(client: Client, params: P, build: BuildFn<P>) -> Self {
         Self {
-            client: client.clone(),
+            client,
             params,
             page: None,
             per_page: None,

@@ -9,7 +9,7 @@
 //!
 //! The token calls are made with the [`oauth2`] crate over this SDK's
 //! [`Transport`], so proxies, custom TLS and test doubles apply to
-//! them too. A failed token call is an [`Error::Auth`] whose [`splitkit_common::AuthFailure`]
+//! them too. A failed token call is an [`Error::Auth`] whose [`AuthFailure`]
 //! keeps Zepto's HTTP status and OAuth error code: `invalid_grant` (the refresh token was spent
 //! or revoked) says the account must be authorised again ([`Error::requires_reauthorization`]);
 //! a 5xx answer or a transport failure is an outage ([`Error::is_retryable`]), which the client's
@@ -41,6 +41,7 @@ use oauth2::{
     EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
+use splitkit_common::redact::mask_url;
 use splitkit_common::{
     AuthFailure, AuthFailureKind, Clock, Error, HttpRequest, SecretString, SystemClock, TokenPair,
     TokenSource, TokenStore, Transport, TransportError, TransportErrorKind,
@@ -66,6 +67,11 @@ struct AppConfig {
     timeout: Duration,
 }
 
+fn oauth_endpoint(base: &Url, path: &str) -> Result<Url, Error> {
+    base.join(path)
+        .map_err(|e| Error::Config(format!("could not build the OAuth URL {path}: {e}")))
+}
+
 /// Your OAuth2 application as registered with Zepto (its Application ID, Secret and Redirect
 /// URI), on one environment.
 ///
@@ -81,8 +87,11 @@ impl fmt::Debug for OAuthApp {
         f.debug_struct("OAuthApp")
             .field("client_id", &self.config.client_id)
             .field("client_secret", &self.config.client_secret)
-            .field("authorize_url", &self.config.authorize_url.as_str())
-            .field("token_url", &self.config.token_url.as_str())
+            .field(
+                "authorize_url",
+                &mask_url(self.config.authorize_url.as_str()),
+            )
+            .field("token_url", &mask_url(self.config.token_url.as_str()))
             .field("redirect_url", &self.config.redirect_url.as_str())
             .finish_non_exhaustive()
     }
@@ -98,28 +107,42 @@ impl OAuthApp {
         redirect_url: &str,
     ) -> Result<Self, Error> {
         let base = parse_base_url("OAuth base URL", environment.oauth_base_url())?;
-        let endpoint = |path: &str| {
-            base.join(path)
-                .map_err(|e| Error::Config(format!("could not build the OAuth URL {path}: {e}")))
-        };
         let redirect_url = Url::parse(redirect_url)
             .map_err(|e| Error::validation("redirect_uri", format!("is not a URL: {e}")))?;
         let client_id = client_id.into();
         if client_id.trim().is_empty() {
-            return Err(Error::validation("client_id", "must not be empty"));
+            return Err(Error::validation("client_id", "must not be empty or blank"));
+        }
+        let client_secret = client_secret.into();
+        if client_secret.expose().trim().is_empty() {
+            return Err(Error::validation(
+                "client_secret",
+                "must not be empty or blank",
+            ));
         }
         Ok(Self {
             config: Arc::new(AppConfig {
                 client_id,
-                client_secret: client_secret.into(),
+                client_secret,
                 redirect_url,
-                authorize_url: endpoint("oauth/authorize")?,
-                token_url: endpoint("oauth/token")?,
+                authorize_url: oauth_endpoint(&base, "oauth/authorize")?,
+                token_url: oauth_endpoint(&base, "oauth/token")?,
                 transport: None,
                 clock: Arc::new(SystemClock),
                 timeout: Duration::from_secs(30),
             }),
         })
+    }
+
+    /// The same application with its endpoints on the OAuth host `base` (already parsed by
+    /// [`parse_base_url`]).
+    pub(crate) fn on_oauth_host(self, base: &Url) -> Result<Self, Error> {
+        let authorize_url = oauth_endpoint(base, "oauth/authorize")?;
+        let token_url = oauth_endpoint(base, "oauth/token")?;
+        Ok(self.update(|c| {
+            c.authorize_url = authorize_url;
+            c.token_url = token_url;
+        }))
     }
 
     fn update(mut self, change: impl FnOnce(&mut AppConfig)) -> Self {
@@ -379,8 +402,10 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
 }
 
 /// Details that pre-fill Zepto's sign-up form for a user who has no Zepto account yet
-/// ("Speeding up onboarding"). Every field is optional.
+/// ("Speeding up onboarding"). Every field is optional: start from `SignUpPrefill::default()`
+/// and set the fields you have.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignUpPrefill {
     /// Show the sign-up page first (`landing=sign_up`) instead of the sign-in page.
     pub landing_sign_up: bool,
@@ -548,6 +573,7 @@ impl CsrfState {
 
 /// An authorisation URL and its CSRF state.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AuthorizationUrl {
     /// Send the user here.
     pub url: Url,

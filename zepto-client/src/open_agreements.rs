@@ -50,18 +50,18 @@ impl NewOpenAgreement {
 }
 
 /// Open Agreements (`client.open_agreements()`).
-#[derive(Debug, Clone, Copy)]
-pub struct OpenAgreements<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct OpenAgreements {
+    client: Client,
 }
 
-impl<'a> OpenAgreements<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl OpenAgreements {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Creates an Open Agreement (`POST /open_agreements`).
-    pub async fn create(&self, agreement: NewOpenAgreement) -> Result<OpenAgreement, Error> {
+    pub async fn create(self, agreement: NewOpenAgreement) -> Result<OpenAgreement, Error> {
         agreement.validate()?;
         Ok(
             ops::create_open_agreement(self.client.api(), &agreement.body)
@@ -71,7 +71,7 @@ impl<'a> OpenAgreements<'a> {
     }
 
     /// Open Agreements (`GET /open_agreements`).
-    pub fn list(&self) -> List<ListOpenAgreementsParams, OpenAgreement> {
+    pub fn list(self) -> List<ListOpenAgreementsParams, OpenAgreement> {
         List::new(
             self.client,
             ListOpenAgreementsParams::default(),
@@ -80,7 +80,7 @@ impl<'a> OpenAgreements<'a> {
     }
 
     /// Re-opens a closed Open Agreement (`POST /open_agreements/{ref}/activate`).
-    pub async fn activate(&self, open_agreement_ref: &str) -> Result<OpenAgreement, Error> {
+    pub async fn activate(self, open_agreement_ref: &str) -> Result<OpenAgreement, Error> {
         Ok(
             ops::activate_open_agreement(self.client.api(), open_agreement_ref)
                 .await?
@@ -89,7 +89,7 @@ impl<'a> OpenAgreements<'a> {
     }
 
     /// Closes an active Open Agreement (`POST /open_agreements/{ref}/close`).
-    pub async fn close(&self, open_agreement_ref: &str) -> Result<OpenAgreement, Error> {
+    pub async fn close(self, open_agreement_ref: &str) -> Result<OpenAgreement, Error> {
         Ok(
             ops::close_open_agreement(self.client.api(), open_agreement_ref)
                 .await?

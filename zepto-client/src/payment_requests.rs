@@ -86,19 +86,19 @@ impl NewPaymentRequest {
 }
 
 /// Payment Requests (`client.payment_requests()`).
-#[derive(Debug, Clone, Copy)]
-pub struct PaymentRequests<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct PaymentRequests {
+    client: Client,
 }
 
-impl<'a> PaymentRequests<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl PaymentRequests {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Requests a payment (`POST /payment_requests`), sending an `Idempotency-Key`. Within the
     /// terms of an accepted Agreement it is approved automatically; otherwise Zepto refuses it.
-    pub async fn create(&self, request: NewPaymentRequest) -> Result<PaymentRequest, Error> {
+    pub async fn create(self, request: NewPaymentRequest) -> Result<PaymentRequest, Error> {
         request.validate()?;
         let mut call = ops::create_payment_request_request(&request.body)?;
         if let Some(key) = request.idempotency_key {
@@ -109,7 +109,7 @@ impl<'a> PaymentRequests<'a> {
     }
 
     /// One Payment Request by its reference, e.g. `PR.39p1` (`GET /payment_requests/{ref}`).
-    pub async fn get(&self, payment_request_ref: &str) -> Result<PaymentRequest, Error> {
+    pub async fn get(self, payment_request_ref: &str) -> Result<PaymentRequest, Error> {
         Ok(
             ops::get_payment_request(self.client.api(), payment_request_ref)
                 .await?
@@ -118,12 +118,12 @@ impl<'a> PaymentRequests<'a> {
     }
 
     /// Cancels a Payment Request that has not matured (`DELETE /payment_requests/{ref}`).
-    pub async fn cancel(&self, payment_request_ref: &str) -> Result<(), Error> {
+    pub async fn cancel(self, payment_request_ref: &str) -> Result<(), Error> {
         ops::cancel_payment_request(self.client.api(), payment_request_ref).await
     }
 
     /// Payment Requests you sent: collections (`GET /payment_requests/collections`).
-    pub fn list_collections(&self) -> List<ListPaymentRequestCollectionsParams, PaymentRequest> {
+    pub fn list_collections(self) -> List<ListPaymentRequestCollectionsParams, PaymentRequest> {
         List::new(
             self.client,
             ListPaymentRequestCollectionsParams::default(),
@@ -133,7 +133,7 @@ impl<'a> PaymentRequests<'a> {
 
     /// Payment Requests created by funds sent to you, e.g. through a PayID: receivables
     /// (`GET /payment_requests/receivables`).
-    pub fn list_receivables(&self) -> List<ListPaymentRequestReceivablesParams, PaymentRequest> {
+    pub fn list_receivables(self) -> List<ListPaymentRequestReceivablesParams, PaymentRequest> {
         List::new(
             self.client,
             ListPaymentRequestReceivablesParams::default(),

@@ -211,13 +211,13 @@ impl NewPayment {
 }
 
 /// Payments (`client.payments()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Payments<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Payments {
+    client: Client,
 }
 
-impl<'a> Payments<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Payments {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
@@ -226,8 +226,8 @@ impl<'a> Payments<'a> {
     /// A reused key answers [`Error::IdempotencyConflict`] with the reference of the Payment
     /// that key already created; a `503` with `Retry-After` (a concurrent duplicate) is retried
     /// after that delay with the same key.
-    pub async fn create(&self, payment: NewPayment) -> Result<Payment, Error> {
-        payment.validate(self.client)?;
+    pub async fn create(self, payment: NewPayment) -> Result<Payment, Error> {
+        payment.validate(&self.client)?;
         let mut request = ops::build_create_payment_request(&payment.body())?;
         if let Some(key) = payment.idempotency_key {
             request = request.idempotency_key(key);
@@ -237,7 +237,7 @@ impl<'a> Payments<'a> {
     }
 
     /// Payments (`GET /payments`).
-    pub fn list(&self) -> List<ListPaymentsParams, Payment> {
+    pub fn list(self) -> List<ListPaymentsParams, Payment> {
         List::new(
             self.client,
             ListPaymentsParams::default(),
@@ -246,7 +246,7 @@ impl<'a> Payments<'a> {
     }
 
     /// One Payment by its reference, e.g. `PB.1` (`GET /payments/{payment_ref}`).
-    pub async fn get(&self, payment_ref: &str) -> Result<Payment, Error> {
+    pub async fn get(self, payment_ref: &str) -> Result<Payment, Error> {
         Ok(ops::get_payment(self.client.api(), payment_ref).await?.data)
     }
 }

@@ -78,19 +78,19 @@ impl NewRefund {
 }
 
 /// Refunds (`client.refunds()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Refunds<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Refunds {
+    client: Client,
 }
 
-impl<'a> Refunds<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Refunds {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Refunds (part of) the credit `credit_ref`, e.g. `C.1gf22`
     /// (`POST /credits/{credit_ref}/refunds`), sending an `Idempotency-Key`.
-    pub async fn create(&self, credit_ref: &str, refund: NewRefund) -> Result<Refund, Error> {
+    pub async fn create(self, credit_ref: &str, refund: NewRefund) -> Result<Refund, Error> {
         refund.validate()?;
         rules::not_empty("credit_ref", credit_ref)?;
         let mut call = ops::issue_refund_request(credit_ref, &refund.body)?;
@@ -102,7 +102,7 @@ impl<'a> Refunds<'a> {
     }
 
     /// Refunds you issued (`GET /refunds/outgoing`).
-    pub fn list(&self) -> List<ListOutgoingRefundsParams, Refund> {
+    pub fn list(self) -> List<ListOutgoingRefundsParams, Refund> {
         List::new(
             self.client,
             ListOutgoingRefundsParams::default(),
@@ -111,7 +111,7 @@ impl<'a> Refunds<'a> {
     }
 
     /// One Refund by its reference, e.g. `PRF.7f4` (`GET /refunds/{refund_ref}`).
-    pub async fn get(&self, refund_ref: &str) -> Result<Refund, Error> {
+    pub async fn get(self, refund_ref: &str) -> Result<Refund, Error> {
         Ok(ops::get_refund(self.client.api(), refund_ref).await?.data)
     }
 }

@@ -512,13 +512,13 @@ fn check_payer(
 /// simulation stays reachable as the deprecated
 /// [`Sandbox::simulate_incoming_payid_payment`]. Every call is refused, before anything is
 /// sent, on a client built for a production environment.
-#[derive(Debug, Clone, Copy)]
-pub struct Sandbox<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    client: Client,
 }
 
-impl<'a> Sandbox<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Sandbox {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
@@ -539,7 +539,7 @@ impl<'a> Sandbox<'a> {
     /// (`POST /simulate/incoming_npp_payid_payment`). Zepto then creates an approved
     /// receivable Payment Request, its credit, and the usual webhooks.
     pub async fn simulate_npp_payid_payment(
-        &self,
+        self,
         payment: IncomingPayIdPayment,
     ) -> Result<(), Error> {
         self.sandbox_only("simulate_npp_payid_payment")?;
@@ -549,7 +549,7 @@ impl<'a> Sandbox<'a> {
 
     /// Simulates a real-time payment to a BSB and account number: a Receivable Contact's, or
     /// a float account's (`POST /simulate/incoming_npp_bban_payment`).
-    pub async fn simulate_npp_payment(&self, payment: IncomingNppPayment) -> Result<(), Error> {
+    pub async fn simulate_npp_payment(self, payment: IncomingNppPayment) -> Result<(), Error> {
         self.sandbox_only("simulate_npp_payment")?;
         payment.validate()?;
         ops::simulate_incoming_npp_bban_payment(self.client.api(), &payment.body).await
@@ -558,7 +558,7 @@ impl<'a> Sandbox<'a> {
     /// Simulates a Direct Entry payment to a BSB and account number: a Receivable Contact's,
     /// or a float account's (`POST /simulate/incoming_de_payment`).
     pub async fn simulate_de_payment(
-        &self,
+        self,
         payment: IncomingDirectEntryPayment,
     ) -> Result<(), Error> {
         self.sandbox_only("simulate_de_payment")?;
@@ -573,7 +573,7 @@ impl<'a> Sandbox<'a> {
     /// [`Sandbox::simulate_npp_payid_payment`].
     #[deprecated = "Zepto replaced POST /simulate/incoming_payid_payment: use `simulate_npp_payid_payment`"]
     pub async fn simulate_incoming_payid_payment(
-        &self,
+        self,
         payid_email: &str,
         amount: i64,
     ) -> Result<SimulatedPayIdPayment, Error> {

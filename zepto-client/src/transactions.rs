@@ -13,18 +13,18 @@ use crate::generated::operations::{self as ops, ListTransactionsParams};
 use crate::list::List;
 
 /// Transactions (`client.transactions()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Transactions<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Transactions {
+    client: Client,
 }
 
-impl<'a> Transactions<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Transactions {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Transactions (`GET /transactions`), filtered by the methods of the list.
-    pub fn list(&self) -> List<ListTransactionsParams, Transaction> {
+    pub fn list(self) -> List<ListTransactionsParams, Transaction> {
         List::new(
             self.client,
             ListTransactionsParams::default(),

@@ -67,13 +67,13 @@ impl NewTransfer {
 }
 
 /// Transfers (`client.transfers()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Transfers<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Transfers {
+    client: Client,
 }
 
-impl<'a> Transfers<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Transfers {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
@@ -81,8 +81,8 @@ impl<'a> Transfers<'a> {
     ///
     /// Zepto keeps a key for 24 hours: the same key again does not move the funds twice. A `503`
     /// with `Retry-After` is retried after that delay with the same key.
-    pub async fn create(&self, transfer: NewTransfer) -> Result<Transfer, Error> {
-        transfer.validate(self.client)?;
+    pub async fn create(self, transfer: NewTransfer) -> Result<Transfer, Error> {
+        transfer.validate(&self.client)?;
         let mut request = ops::create_transfer_request(&transfer.body)?;
         if let Some(key) = transfer.idempotency_key {
             request = request.idempotency_key(key);
@@ -92,7 +92,7 @@ impl<'a> Transfers<'a> {
     }
 
     /// Transfers (`GET /transfers`).
-    pub fn list(&self) -> List<ListTransfersParams, Transfer> {
+    pub fn list(self) -> List<ListTransfersParams, Transfer> {
         List::new(
             self.client,
             ListTransfersParams::default(),
@@ -101,7 +101,7 @@ impl<'a> Transfers<'a> {
     }
 
     /// One Transfer by its reference, e.g. `T.11ub` (`GET /transfers/{transfer_ref}`).
-    pub async fn get(&self, transfer_ref: &str) -> Result<Transfer, Error> {
+    pub async fn get(self, transfer_ref: &str) -> Result<Transfer, Error> {
         Ok(ops::get_transfer(self.client.api(), transfer_ref)
             .await?
             .data)

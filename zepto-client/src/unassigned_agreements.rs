@@ -88,19 +88,19 @@ impl NewUnassignedAgreement {
 }
 
 /// Unassigned Agreements (`client.unassigned_agreements()`).
-#[derive(Debug, Clone, Copy)]
-pub struct UnassignedAgreements<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct UnassignedAgreements {
+    client: Client,
 }
 
-impl<'a> UnassignedAgreements<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl UnassignedAgreements {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Proposes an Unassigned Agreement (`POST /unassigned_agreements`); share its `link`.
     pub async fn create(
-        &self,
+        self,
         agreement: NewUnassignedAgreement,
     ) -> Result<UnassignedAgreement, Error> {
         agreement.validate()?;
@@ -112,7 +112,7 @@ impl<'a> UnassignedAgreements<'a> {
     }
 
     /// Unassigned Agreements not accepted yet (`GET /unassigned_agreements`).
-    pub fn list(&self) -> List<ListUnassignedAgreementsParams, UnassignedAgreement> {
+    pub fn list(self) -> List<ListUnassignedAgreementsParams, UnassignedAgreement> {
         List::new(
             self.client,
             ListUnassignedAgreementsParams::default(),
@@ -122,7 +122,7 @@ impl<'a> UnassignedAgreements<'a> {
 
     /// One Unassigned Agreement by its reference, e.g. `A.4k`
     /// (`GET /unassigned_agreements/{ref}`).
-    pub async fn get(&self, unassigned_agreement_ref: &str) -> Result<UnassignedAgreement, Error> {
+    pub async fn get(self, unassigned_agreement_ref: &str) -> Result<UnassignedAgreement, Error> {
         Ok(
             ops::get_unassigned_agreement(self.client.api(), unassigned_agreement_ref)
                 .await?
@@ -132,7 +132,7 @@ impl<'a> UnassignedAgreements<'a> {
 
     /// Deletes an Unassigned Agreement that has no authoriser yet
     /// (`DELETE /unassigned_agreements/{ref}`).
-    pub async fn delete(&self, unassigned_agreement_ref: &str) -> Result<(), Error> {
+    pub async fn delete(self, unassigned_agreement_ref: &str) -> Result<(), Error> {
         ops::delete_unassigned_agreement(self.client.api(), unassigned_agreement_ref).await
     }
 }

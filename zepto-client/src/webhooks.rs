@@ -40,18 +40,18 @@ use crate::rules;
 const STREAM_PAGE_SIZE: u32 = rules::MAX_PER_PAGE;
 
 /// Webhook configurations and deliveries (`client.webhooks()`).
-#[derive(Debug, Clone, Copy)]
-pub struct Webhooks<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    client: Client,
 }
 
-impl<'a> Webhooks<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl Webhooks {
+    pub(crate) fn new(client: Client) -> Self {
         Self { client }
     }
 
     /// Your webhook endpoints and their signing secrets (`GET /webhooks`).
-    pub fn list(&self) -> List<ListWebhooksParams, Webhook> {
+    pub fn list(self) -> List<ListWebhooksParams, Webhook> {
         List::new(
             self.client,
             ListWebhooksParams::default(),
@@ -61,7 +61,7 @@ impl<'a> Webhooks<'a> {
 
     /// The deliveries of one webhook, newest first, kept for 7 days
     /// (`GET /webhooks/{webhook_id}/deliveries`), filtered by the methods of the list.
-    pub fn deliveries(&self, webhook_id: impl Into<String>) -> DeliveryList {
+    pub fn deliveries(self, webhook_id: impl Into<String>) -> DeliveryList {
         DeliveryList {
             client: self.client.clone(),
             webhook_id: webhook_id.into(),
@@ -70,7 +70,7 @@ impl<'a> Webhooks<'a> {
     }
 
     /// One delivery, with the body that was delivered (`GET /webhook_deliveries/{id}`).
-    pub async fn get_delivery(&self, id: &str) -> Result<WebhookDeliveryDetail, Error> {
+    pub async fn get_delivery(self, id: &str) -> Result<WebhookDeliveryDetail, Error> {
         rules::not_empty("id", id)?;
         Ok(ops::get_webhook_delivery(self.client.api(), id).await?.data)
     }
@@ -79,7 +79,7 @@ impl<'a> Webhooks<'a> {
     /// (`POST /webhook_deliveries/{id}/redeliver`, Zepto's current path). Zepto answers
     /// `202 Accepted` with the delivery, normally in state `pending`. The event keeps its
     /// `Split-Request-ID`, so a receiver that handled it already can tell.
-    pub async fn redeliver(&self, id: &str) -> Result<WebhookRedelivery, Error> {
+    pub async fn redeliver(self, id: &str) -> Result<WebhookRedelivery, Error> {
         rules::not_empty("id", id)?;
         Ok(ops::redeliver_webhook_delivery(self.client.api(), id)
             .await?
@@ -91,7 +91,7 @@ impl<'a> Webhooks<'a> {
     /// Not in Zepto's current API document; may be retired: it was replaced by
     /// [`Webhooks::redeliver`].
     #[deprecated = "Zepto replaced POST /webhook_deliveries/{id}: use `redeliver`"]
-    pub async fn resend_delivery(&self, id: &str) -> Result<WebhookRedelivery, Error> {
+    pub async fn resend_delivery(self, id: &str) -> Result<WebhookRedelivery, Error> {
         rules::not_empty("id", id)?;
         Ok(ops::resend_webhook_delivery(self.client.api(), id)
             .await?
@@ -100,7 +100,7 @@ impl<'a> Webhooks<'a> {
 
     /// Finds the deliveries of `webhook_id` created since `since` that Zepto gave up on
     /// (state `failed`) and queues each to be sent again; see [`DeliveryRecovery`].
-    pub fn recover(&self, webhook_id: impl Into<String>, since: Timestamp) -> DeliveryRecovery {
+    pub fn recover(self, webhook_id: impl Into<String>, since: Timestamp) -> DeliveryRecovery {
         DeliveryRecovery {
             client: self.client.clone(),
             webhook_id: webhook_id.into(),
@@ -339,7 +339,7 @@ impl DeliveryRecovery {
 
     /// The failed deliveries this recovery would send again (the listing step alone).
     pub async fn failed_deliveries(&self) -> Result<Vec<WebhookDelivery>, Error> {
-        let mut list = Webhooks::new(&self.client)
+        let mut list = Webhooks::new(self.client.clone())
             .deliveries(self.webhook_id.clone())
             .state(WebhookDeliveryState::Failed)
             .since(self.since);
@@ -352,13 +352,13 @@ impl DeliveryRecovery {
     /// Lists the failed deliveries, then sends each again.
     pub async fn send(self) -> Result<RecoveryReport, Error> {
         let failed = self.failed_deliveries().await?;
-        let webhooks = Webhooks::new(&self.client);
+        let webhooks = Webhooks::new(self.client.clone());
         let mut report = RecoveryReport::default();
         for delivery in failed {
             #[allow(deprecated)] // the older path, on request
             let result = match self.path {
-                RedeliveryPath::Redeliver => webhooks.redeliver(&delivery.id).await,
-                RedeliveryPath::Resend => webhooks.resend_delivery(&delivery.id).await,
+                RedeliveryPath::Redeliver => webhooks.clone().redeliver(&delivery.id).await,
+                RedeliveryPath::Resend => webhooks.clone().resend_delivery(&delivery.id).await,
             };
             match result {
                 Ok(redelivery) => report.resent.push(Redelivered {

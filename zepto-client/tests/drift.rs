@@ -407,10 +407,8 @@ async fn the_drifted_page_reads_through_the_public_api() {
 
 #[test]
 fn unknown_enum_values_are_refused_in_query_filters_before_sending() {
-    let params = zepto_client::generated::operations::ListTransactionsParams {
-        status: Some(vec![TransactionStatus::Unknown("bogus".into())]),
-        ..Default::default()
-    };
+    let mut params = zepto_client::generated::operations::ListTransactionsParams::default();
+    params.status = Some(vec![TransactionStatus::Unknown("bogus".into())]);
     let err = zepto_client::generated::operations::list_transactions_request(&params).unwrap_err();
     assert!(
         matches!(&err, Error::Validation { field, .. } if field == "status"),
@@ -428,4 +426,55 @@ fn the_oauth_token_example_reads_with_the_oauth_module_s_type() {
         Some(std::time::Duration::from_secs(7200))
     );
     assert!(token.refresh_token().is_some());
+}
+
+/// Replaces every `metadata` object in `value` with one whose values are numbers, booleans,
+/// `null`, arrays and nested objects, as Zepto's unconstrained metadata allows. Counts them.
+fn with_rich_metadata(value: &mut Value) -> usize {
+    match value {
+        Value::Object(map) => {
+            let mut count = 0;
+            for (key, child) in map.iter_mut() {
+                if key == "metadata" && child.is_object() {
+                    *child = serde_json::json!({
+                        "remitter": "Tandem Co",
+                        "invoice_id": 123,
+                        "amount_due": 12.5,
+                        "paid": true,
+                        "note": null,
+                        "lines": [{ "sku": "A1", "qty": 2 }],
+                        "nested": { "deep": { "list": [1, "two", false] } }
+                    });
+                    count += 1;
+                } else {
+                    count += with_rich_metadata(child);
+                }
+            }
+            count
+        }
+        Value::Array(items) => items.iter_mut().map(with_rich_metadata).sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn every_answer_example_reads_metadata_of_any_json() {
+    let mut rewritten = 0;
+    let mut failures = Vec::new();
+    for (name, _, read) in answers() {
+        let mut value: Value = serde_json::from_str(&fixture(name)).unwrap();
+        if with_rich_metadata(&mut value) == 0 {
+            continue;
+        }
+        rewritten += 1;
+        let body = serde_json::to_vec(&value).unwrap();
+        match read(&body) {
+            // Nothing of the metadata may be lost or rewritten on the way in.
+            Ok(debug) if debug.contains("invoice_id") && debug.contains("\"two\"") => {}
+            Ok(debug) => failures.push(format!("{name}: metadata not kept: {debug}")),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(rewritten >= 5, "only {rewritten} examples carry metadata");
 }

@@ -80,12 +80,13 @@ async fn a_receiver_that_was_down_gets_its_failed_deliveries_back() {
     let before_outage = now(&emulator);
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .unwrap();
     client
@@ -204,7 +205,6 @@ async fn a_receiver_that_was_down_gets_its_failed_deliveries_back() {
 async fn todays_simulations_rename_and_transfers_through_the_sdk() {
     let emulator = emulator(None).await;
     let client = client(&emulator);
-    let sandbox = client.sandbox();
     let contact = client
         .contacts()
         .create_receivable(
@@ -222,7 +222,8 @@ async fn todays_simulations_rename_and_transfers_through_the_sdk() {
     let renamed = client.contacts().get(&contact.id).await.unwrap();
     assert_eq!(renamed.payid_details.unwrap().alias_name, "Delphine Tours");
 
-    sandbox
+    client
+        .sandbox()
         .simulate_npp_payid_payment(
             IncomingPayIdPayment::new("delphine_123@merchant.com.au", 10_000)
                 .payment_description("Invoice 1042"),
@@ -230,17 +231,20 @@ async fn todays_simulations_rename_and_transfers_through_the_sdk() {
         .await
         .unwrap();
     let account = contact.bank_account.account_number.clone().unwrap();
-    sandbox
+    client
+        .sandbox()
         .simulate_npp_payment(IncomingNppPayment::new("802919", &account, 2_500))
         .await
         .unwrap();
-    sandbox
+    client
+        .sandbox()
         .simulate_de_payment(
             IncomingDirectEntryPayment::new("802919", "1408281", 300).debtor_name("Walk-in"),
         )
         .await
         .unwrap();
-    let refused = sandbox
+    let refused = client
+        .sandbox()
         .simulate_de_payment(IncomingDirectEntryPayment::new("802919", "999", 300))
         .await
         .unwrap_err();

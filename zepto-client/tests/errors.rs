@@ -58,7 +58,7 @@ async fn the_detailed_shape_decodes_into_message_code_and_typed_body() {
         api.message.as_deref(),
         Some("A Specific Error: Details about the error")
     );
-    assert_eq!(api.operation, "getPayment");
+    assert_eq!((api.provider(), api.operation()), ("zepto", "getPayment"));
     let objects = error_objects(&err);
     assert_eq!(objects.len(), 1);
     assert_eq!(
@@ -81,12 +81,13 @@ async fn the_resource_shape_decodes_into_the_message() {
         .await;
     let err = client(&server)
         .contacts()
-        .create(NewContact::new(
-            "Hunter",
-            "hunter@batcountry.com",
-            "123456",
-            "1",
-        ))
+        .create(
+            NewContact::new()
+                .name("Hunter")
+                .email("hunter@batcountry.com")
+                .branch_code("123456")
+                .account_number("1"),
+        )
         .await
         .unwrap_err();
     let api = err.api_error().unwrap();
@@ -229,12 +230,13 @@ async fn a_post_without_idempotency_is_not_retried_on_503() {
         .await;
     let err = client(&server)
         .contacts()
-        .create(NewContact::new(
-            "Hunter",
-            "hunter@batcountry.com",
-            "123456",
-            "1",
-        ))
+        .create(
+            NewContact::new()
+                .name("Hunter")
+                .email("hunter@batcountry.com")
+                .branch_code("123456")
+                .account_number("1"),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));

@@ -126,12 +126,13 @@ fn the_authorization_url_carries_scopes_state_and_sign_up_details() {
         .authorization_url()
         .scopes([Scope::Payments, Scope::Contacts, Scope::OfflineAccess])
         .state("state-123")
-        .sign_up(SignUpPrefill {
-            landing_sign_up: true,
-            nickname: Some("george-co_1".into()),
-            first_name: Some("George".into()),
-            street_address: Some("1 Main St".into()),
-            ..SignUpPrefill::default()
+        .sign_up({
+            let mut prefill = SignUpPrefill::default();
+            prefill.landing_sign_up = true;
+            prefill.nickname = Some("george-co_1".into());
+            prefill.first_name = Some("George".into());
+            prefill.street_address = Some("1 Main St".into());
+            prefill
         })
         .build()
         .unwrap();
@@ -184,9 +185,10 @@ fn the_state_is_random_unless_given_and_nicknames_are_checked() {
 
     let err = app
         .authorization_url()
-        .sign_up(SignUpPrefill {
-            nickname: Some("george co".into()),
-            ..SignUpPrefill::default()
+        .sign_up({
+            let mut prefill = SignUpPrefill::default();
+            prefill.nickname = Some("george co".into());
+            prefill
         })
         .build()
         .unwrap_err();
@@ -479,6 +481,85 @@ async fn a_401_refreshes_once_and_retries_once() {
 #[tokio::test]
 async fn a_403_refreshes_once_and_retries_once() {
     rejected_once_then_renewed(403).await;
+}
+
+#[tokio::test]
+async fn the_oauth_host_setter_sends_token_requests_there() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/proxy/go/oauth/token"))
+        .respond_with(token_answer("access-2", "refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (store, log) = store(pair("access-1", "refresh-1", -10));
+    Mock::given(method("GET"))
+        .and(path("/proxy/api/user"))
+        .respond_with(Api {
+            good: "access-2",
+            refused: 401,
+            log: log.clone(),
+        })
+        .expect(1)
+        .mount(&server)
+        .await;
+    // An app of the sandbox, a client whose hosts are replaced: the token request follows.
+    let app = OAuthApp::new(&Environment::Sandbox, "app-id", "app-secret", REDIRECT)
+        .unwrap()
+        .clock(clock());
+    let client = Client::builder(Environment::Sandbox)
+        .base_url(format!("{}/proxy/api", server.uri()))
+        .oauth_base_url(format!("{}/proxy/go", server.uri()))
+        .retry(fast_retry())
+        .clock(clock())
+        .oauth(app, store)
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.environment().oauth_base_url(),
+        format!("{}/proxy/go", server.uri())
+    );
+    client.user().get().await.unwrap();
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_401_after_renewal_is_an_auth_error_that_keeps_zeptos_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(token_answer("access-2", "refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{
+            "title": "Unauthorized",
+            "detail": "Unauthorized: The access token is invalid"
+        }]})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let (store, _) = store(pair("access-1", "refresh-1", 3600));
+    let err = oauth_client(&server, store).user().get().await.unwrap_err();
+    // The attempt with the renewed token counts; the time taken varies from run to run.
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(
+            "zepto getUser: authentication failed: the credentials were rejected: \
+             401 Unauthorized: The access token is invalid (after 2 attempts in "
+        ),
+        "{shown}"
+    );
+    assert_eq!(
+        err.auth_failure().map(|f| f.kind()),
+        Some(AuthFailureKind::Rejected)
+    );
+    assert_eq!(
+        zepto_client::ErrorExt::error_code(&err),
+        Some("Unauthorized")
+    );
 }
 
 #[tokio::test]

@@ -236,13 +236,12 @@ fn cases() -> Vec<Case> {
                 let contact = c
                     .contacts()
                     .create(
-                        NewContact::new(
-                            "Hunter Thompson",
-                            "hunter@batcountry.com",
-                            "123456",
-                            "13048322",
-                        )
-                        .metadata(metadata()),
+                        NewContact::new()
+                            .name("Hunter Thompson")
+                            .email("hunter@batcountry.com")
+                            .branch_code("123456")
+                            .account_number("13048322")
+                            .metadata(metadata()),
                     )
                     .await?;
                 Ok(format!(

@@ -96,18 +96,18 @@ async fn amounts_are_whole_cents_from_1_to_99_999_999_999() {
     );
     let transfer = NewTransfer::new("a", "b", 0, "Top-up", at(60));
     assert_eq!(field(c.transfers().create(transfer).await), "amount");
-    let sandbox = c.sandbox();
+    let sandbox = || c.sandbox();
     let payid = IncomingPayIdPayment::new("payer@example.com", 0);
     assert_eq!(
-        field(sandbox.simulate_npp_payid_payment(payid).await),
+        field(sandbox().simulate_npp_payid_payment(payid).await),
         "amount"
     );
     let npp = IncomingNppPayment::new("802919", "1408281", MAX_AMOUNT + 1);
-    assert_eq!(field(sandbox.simulate_npp_payment(npp).await), "amount");
+    assert_eq!(field(sandbox().simulate_npp_payment(npp).await), "amount");
     let de = IncomingDirectEntryPayment::new("802919", "1408281", -1);
-    assert_eq!(field(sandbox.simulate_de_payment(de).await), "amount");
+    assert_eq!(field(sandbox().simulate_de_payment(de).await), "amount");
     #[allow(deprecated)]
-    let old = sandbox
+    let old = sandbox()
         .simulate_incoming_payid_payment("payer@example.com", 0)
         .await;
     assert_eq!(field(old), "amount");
@@ -195,7 +195,13 @@ async fn the_remitter_is_3_to_16_characters() {
 async fn contact_names_and_emails_have_documented_lengths() {
     let f = Fixture::new().await;
     let c = &f.client;
-    let contact = |name: String, email: String| NewContact::new(name, email, "123456", "13048322");
+    let contact = |name: String, email: String| {
+        NewContact::new()
+            .name(name)
+            .email(email)
+            .branch_code("123456")
+            .account_number("13048322")
+    };
     assert_eq!(
         field(
             c.contacts()
@@ -269,7 +275,13 @@ async fn a_validation_message_shows_no_personal_data() {
     let err = f
         .client
         .contacts()
-        .create(NewContact::new("Name", email, "123456", "1"))
+        .create(
+            NewContact::new()
+                .name("Name")
+                .email(email)
+                .branch_code("123456")
+                .account_number("1"),
+        )
         .await
         .unwrap_err();
     assert!(!err.to_string().contains("secret-customer"), "{err}");
@@ -391,17 +403,17 @@ async fn single_use_unassigned_agreements_have_fixed_terms() {
             max_amount: total,
         },
     };
-    let c = f.client.unassigned_agreements();
+    let c = || f.client.unassigned_agreements();
     let unequal = NewUnassignedAgreement::new(60, terms(Some(1), Some(500), None)).single_use(true);
-    assert_eq!(field(c.create(unequal).await), "terms.per_payout");
+    assert_eq!(field(c().create(unequal).await), "terms.per_payout");
     let capped =
         NewUnassignedAgreement::new(60, terms(Some(500), Some(500), Some(1000))).single_use(true);
     assert_eq!(
-        field(c.create(capped).await),
+        field(c().create(capped).await),
         "terms.per_frequency.max_amount"
     );
     let expired = NewUnassignedAgreement::new(0, terms(None, None, None));
-    assert_eq!(field(c.create(expired).await), "expiry_in_seconds");
+    assert_eq!(field(c().create(expired).await), "expiry_in_seconds");
     assert!(
         NewUnassignedAgreement::new(60, terms(Some(500), Some(500), None))
             .single_use(true)
@@ -418,15 +430,15 @@ async fn sandbox_simulation_is_refused_in_production() {
         .deadline(Duration::from_secs(1))
         .build()
         .unwrap();
-    let sandbox = client.sandbox();
+    let sandbox = || client.sandbox();
     let results = [
-        sandbox
+        sandbox()
             .simulate_npp_payid_payment(IncomingPayIdPayment::new("payer@example.com", 100))
             .await,
-        sandbox
+        sandbox()
             .simulate_npp_payment(IncomingNppPayment::new("802919", "1408281", 100))
             .await,
-        sandbox
+        sandbox()
             .simulate_de_payment(IncomingDirectEntryPayment::new("802919", "1408281", 100))
             .await,
     ];
@@ -435,7 +447,7 @@ async fn sandbox_simulation_is_refused_in_production() {
         assert!(matches!(err, Error::Config(_)), "{err}");
     }
     #[allow(deprecated)]
-    let err = sandbox
+    let err = sandbox()
         .simulate_incoming_payid_payment("payer@example.com", 100)
         .await
         .unwrap_err();
@@ -482,48 +494,51 @@ async fn a_category_purpose_needs_an_end_to_end_id_of_at_most_35_characters() {
 #[tokio::test]
 async fn simulated_payments_check_bank_details_names_and_references() {
     let f = Fixture::new().await;
-    let sandbox = f.client.sandbox();
+    let sandbox = || f.client.sandbox();
     let npp = |bsb: &str, account: &str| IncomingNppPayment::new(bsb, account, 100);
     assert_eq!(
-        field(sandbox.simulate_npp_payment(npp("80291", "1")).await),
+        field(sandbox().simulate_npp_payment(npp("80291", "1")).await),
         "to_bsb"
     );
     assert_eq!(
-        field(sandbox.simulate_npp_payment(npp("80291x", "1")).await),
+        field(sandbox().simulate_npp_payment(npp("80291x", "1")).await),
         "to_bsb"
     );
     assert_eq!(
         field(
-            sandbox
+            sandbox()
                 .simulate_npp_payment(npp("802919", "1234567890"))
                 .await
         ),
         "to_account_number"
     );
     assert_eq!(
-        field(sandbox.simulate_npp_payment(npp("802919", "")).await),
+        field(sandbox().simulate_npp_payment(npp("802919", "")).await),
         "to_account_number"
     );
     let from = npp("802919", "1").from_account("01420", "12345678");
-    assert_eq!(field(sandbox.simulate_npp_payment(from).await), "from_bsb");
+    assert_eq!(
+        field(sandbox().simulate_npp_payment(from).await),
+        "from_bsb"
+    );
     let from = npp("802919", "1").from_account("014209", "12-345");
     assert_eq!(
-        field(sandbox.simulate_npp_payment(from).await),
+        field(sandbox().simulate_npp_payment(from).await),
         "from_account_number"
     );
     let name = npp("802919", "1").debtor_name("Zoë Hunter");
     assert_eq!(
-        field(sandbox.simulate_npp_payment(name).await),
+        field(sandbox().simulate_npp_payment(name).await),
         "debtor_name"
     );
     let payid = IncomingPayIdPayment::new("a@b.c", 100);
     assert_eq!(
-        field(sandbox.simulate_npp_payid_payment(payid).await),
+        field(sandbox().simulate_npp_payid_payment(payid).await),
         "payid_email"
     );
     let payid = IncomingPayIdPayment::new("payer@example.com", 100).debtor_name("Tab\there");
     assert_eq!(
-        field(sandbox.simulate_npp_payid_payment(payid).await),
+        field(sandbox().simulate_npp_payid_payment(payid).await),
         "debtor_name"
     );
     let de = |reference: &str, name: &str| {
@@ -534,7 +549,7 @@ async fn simulated_payments_check_bank_details_names_and_references() {
     assert!(de(&"R".repeat(18), &"N".repeat(16)).validate().is_ok());
     assert_eq!(
         field(
-            sandbox
+            sandbox()
                 .simulate_de_payment(de(&"R".repeat(19), "Payer"))
                 .await
         ),
@@ -542,18 +557,18 @@ async fn simulated_payments_check_bank_details_names_and_references() {
     );
     assert_eq!(
         field(
-            sandbox
+            sandbox()
                 .simulate_de_payment(de("INV-1", &"N".repeat(17)))
                 .await
         ),
         "debtor_name"
     );
     assert_eq!(
-        field(sandbox.simulate_de_payment(de("INV-1", "")).await),
+        field(sandbox().simulate_de_payment(de("INV-1", "")).await),
         "debtor_name"
     );
     assert_eq!(
-        field(sandbox.simulate_de_payment(de("INV-1", "Zoë")).await),
+        field(sandbox().simulate_de_payment(de("INV-1", "Zoë")).await),
         "debtor_name"
     );
     f.nothing_sent().await;
@@ -562,17 +577,17 @@ async fn simulated_payments_check_bank_details_names_and_references() {
 #[tokio::test]
 async fn payid_names_and_void_details_are_checked() {
     let f = Fixture::new().await;
-    let contacts = f.client.contacts();
+    let contacts = || f.client.contacts();
     assert_eq!(
-        field(contacts.update_payid_name("6a7ed958", "Café Tours").await),
+        field(contacts().update_payid_name("6a7ed958", "Café Tours").await),
         "payid_name"
     );
     assert_eq!(
-        field(contacts.update_payid_name("6a7ed958", " ").await),
+        field(contacts().update_payid_name("6a7ed958", " ").await),
         "payid_name"
     );
     assert_eq!(
-        field(contacts.update_payid_name("", "Tours").await),
+        field(contacts().update_payid_name("", "Tours").await),
         "contact_id"
     );
     assert_eq!(
@@ -585,8 +600,8 @@ async fn payid_names_and_void_details_are_checked() {
 #[tokio::test]
 async fn delivery_filters_are_checked_before_sending() {
     let f = Fixture::new().await;
-    let webhooks = f.client.webhooks();
-    let list = || webhooks.deliveries("0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21");
+    let webhooks = || f.client.webhooks();
+    let list = || webhooks().deliveries("0a5d9b0e-6a47-4f4e-9c43-7d1b0f0a8e21");
     assert_eq!(field(list().per_page(101).send().await), "per_page");
     assert_eq!(field(list().per_page(0).send().await), "per_page");
     let unknown = list().state(WebhookDeliveryState::Unknown("bogus".into()));
@@ -594,12 +609,12 @@ async fn delivery_filters_are_checked_before_sending() {
     let unknown = list().response_status_code(WebhookResponseStatusClass::Unknown("3xx".into()));
     assert_eq!(field(unknown.send().await), "response_status_code");
     assert_eq!(field(list().reference("").send().await), "ref");
-    assert_eq!(field(webhooks.deliveries("").send().await), "webhook_id");
+    assert_eq!(field(webhooks().deliveries("").send().await), "webhook_id");
     // The stream ends with the same error, before anything is sent.
     let mut stream = Box::pin(list().per_page(500).stream());
     assert_eq!(field(stream.next().await.unwrap()), "per_page");
     assert!(stream.next().await.is_none());
-    assert_eq!(field(webhooks.redeliver("").await), "id");
+    assert_eq!(field(webhooks().redeliver("").await), "id");
     f.nothing_sent().await;
 }
 
@@ -614,4 +629,54 @@ fn a_client_needs_credentials_and_usable_urls() {
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");
+}
+
+#[test]
+fn blank_credentials_are_refused_when_the_client_is_built() {
+    for token in ["", "   ", "\n"] {
+        let err = Client::builder(zepto_client::Environment::Sandbox)
+            .personal_access_token(token)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field, .. } if field == "personal_access_token"),
+            "{token:?}: {err:?}"
+        );
+    }
+    let app = |id: &str, secret: &str| {
+        zepto_client::oauth::OAuthApp::new(
+            &zepto_client::Environment::Sandbox,
+            id,
+            secret,
+            "https://shop.example/callback",
+        )
+    };
+    for (id, secret, field) in [("", "s", "client_id"), ("app", " ", "client_secret")] {
+        let err = app(id, secret).unwrap_err();
+        assert!(
+            matches!(&err, Error::Validation { field: f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn credentials_in_a_base_url_are_masked_everywhere() {
+    let builder = Client::builder(zepto_client::Environment::Sandbox)
+        .base_url("https://proxy-user:proxy-pass@proxy.example/zepto?api_key=k_secret")
+        .oauth_base_url("https://u:oauth-pass@go.proxy.example")
+        .personal_access_token("t");
+    let shown = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?} {:?}", client.environment());
+    for secret in ["proxy-pass", "proxy-user", "k_secret", "oauth-pass"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("proxy.example/zepto"), "{shown}");
+    let err = Client::builder(zepto_client::Environment::Sandbox)
+        .base_url("ftp://user:hunter2@proxy.example")
+        .personal_access_token("t")
+        .build()
+        .unwrap_err();
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }

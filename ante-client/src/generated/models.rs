@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// Error body of every non-2xx answer. `error` is a human-readable message, not a stable
 /// code; quote `request_id` in support mail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// Id of the request, for support.
     #[serde(with = "splitkit_common::lenient")]
@@ -211,6 +212,7 @@ pub struct Customer {
 
 /// The created session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct CreateSessionResponse {
     /// Id of the request, for support.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -299,6 +301,7 @@ impl splitkit_common::OpenEnum for SessionStatus {
 
 /// One page of GET /sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListSessionsResponse {
     /// Id of the request, for support.
     #[serde(
@@ -324,6 +327,7 @@ pub struct ListSessionsResponse {
 
 /// A session as listed by GET /sessions (abbreviated in the documentation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SessionSummary {
     /// The session id.
     #[serde(with = "splitkit_common::lenient")]
@@ -363,6 +367,7 @@ pub struct SessionSummary {
 /// A single session with its group members, amounts, and Stripe charge ids when paid
 /// (abbreviated in the documentation).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct Session {
     /// Id of the request, for support.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -392,6 +397,7 @@ pub struct Session {
 
 /// The group paying for a session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SessionGroup {
     /// The group id.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -415,6 +421,7 @@ pub struct SessionGroup {
 
 /// One member of a group and their share.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct GroupMember {
     /// The member id.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -497,6 +504,7 @@ impl splitkit_common::OpenEnum for MemberStatus {
 
 /// Result of POST /sessions/{id}/remind.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct RemindSessionResponse {
     /// Id of the request, for support.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -514,6 +522,7 @@ pub struct RemindSessionResponse {
 /// out only `payout_currency`; the other field names follow the session response and the
 /// `headless_api_enabled` setting name.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct Merchant {
     /// Id of the request, for support.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -542,6 +551,7 @@ pub struct Merchant {
 /// `preferred` mode only makes Ante withhold a 2% FX fee when the checkout currency differs
 /// from the preferred one.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct PayoutCurrency {
     /// The `mode` property.
     #[serde(default)]
@@ -693,6 +703,7 @@ impl splitkit_common::OpenEnum for WebhookEventType {
 
 /// A dashboard webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEndpoint {
     /// The endpoint id (used by DELETE /webhooks/{id}).
     #[serde(with = "splitkit_common::lenient")]
@@ -707,6 +718,7 @@ pub struct WebhookEndpoint {
 
 /// Body of GET /webhooks.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ListWebhookEndpointsResponse {
     /// Id of the request, for support.
     #[serde(
@@ -731,6 +743,7 @@ pub struct CreateWebhookEndpointRequest {
 
 /// The created endpoint and its signing secret. The secret is returned only here, once.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct CreateWebhookEndpointResponse {
     /// Id of the request, for support.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -754,6 +767,7 @@ pub struct CreateWebhookEndpointResponse {
 /// De-duplicate on `id`: deliveries can repeat, and a dashboard endpoint and a per-session
 /// URL can both receive the same event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// Event id (e.g. `evt_1719234567890`); the de-duplication key.
     #[serde(with = "splitkit_common::lenient")]
@@ -772,6 +786,7 @@ pub struct WebhookEvent {
 
 /// `data` of `group.created`: the organizer opened the group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupCreatedData {
     /// The session id.
     #[serde(with = "splitkit_common::lenient")]
@@ -800,6 +815,7 @@ pub struct GroupCreatedData {
 /// merchant's preferred payout currency; sandbox settlements set `transfer_id` to `none`
 /// and `sandbox_payout_skipped` to true.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupFundedData {
     /// The session id.
     #[serde(with = "splitkit_common::lenient")]
@@ -880,6 +896,7 @@ pub struct GroupFundedData {
 
 /// `data` of `group.expired`: the session expired; paid shares were refunded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupExpiredData {
     /// The session id.
     #[serde(with = "splitkit_common::lenient")]
@@ -918,6 +935,7 @@ pub struct GroupExpiredData {
 /// /sessions/{id}/cancel); paid shares were refunded. Ante's page is cut off at this event;
 /// the fields follow `group.expired` and are not confirmed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupCancelledData {
     /// The session id.
     #[serde(with = "splitkit_common::lenient")]

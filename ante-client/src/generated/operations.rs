@@ -23,6 +23,7 @@ pub static CREATE_SESSION: Operation = Operation {
 
 /// Query and header parameters of [`create_session`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSessionParams {
     /// Cart signature: HMAC-SHA256 of the canonical cart JSON keyed with the merchant signing
     /// secret (`ante_sign_…`, UTF-8), as 64 lowercase hex characters. Required with a
@@ -85,6 +86,7 @@ pub static LIST_SESSIONS: Operation = Operation {
 
 /// Query and header parameters of [`list_sessions`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListSessionsParams {
     /// Page size; at most 100, default 25.
     pub limit: Option<i32>,
@@ -131,6 +133,7 @@ pub static GET_SESSION: Operation = Operation {
 
 /// Query and header parameters of [`get_session`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSessionParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -176,6 +179,7 @@ pub static CANCEL_SESSION: Operation = Operation {
 
 /// Query and header parameters of [`cancel_session`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CancelSessionParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -225,6 +229,7 @@ pub static REMIND_SESSION: Operation = Operation {
 
 /// Query and header parameters of [`remind_session`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RemindSessionParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -274,6 +279,7 @@ pub static GET_MERCHANT: Operation = Operation {
 
 /// Query and header parameters of [`get_merchant`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMerchantParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -313,6 +319,7 @@ pub static LIST_WEBHOOK_ENDPOINTS: Operation = Operation {
 
 /// Query and header parameters of [`list_webhook_endpoints`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWebhookEndpointsParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -354,6 +361,7 @@ pub static CREATE_WEBHOOK_ENDPOINT: Operation = Operation {
 
 /// Query and header parameters of [`create_webhook_endpoint`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWebhookEndpointParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,
@@ -402,6 +410,7 @@ pub static DELETE_WEBHOOK_ENDPOINT: Operation = Operation {
 
 /// Query and header parameters of [`delete_webhook_endpoint`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteWebhookEndpointParams {
     /// Merchant id (`ante_merch_…`). Optional; must match the API key if sent.
     pub x_merchant_id: Option<String>,

@@ -19,13 +19,12 @@ pub const REFERENCE_SIGNATURE: &str =
     "699bbcd991ba7e38dbe77dab70ca3dd5a25fd8f45fc591d4ebad3516e26123a7";
 
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(2),
-        jitter: false,
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+        .max_retry_after(Duration::from_secs(2))
+        .jitter(false)
 }
 
 pub fn base(server: &MockServer) -> String {

@@ -71,6 +71,7 @@ impl ModelsEmitter<'_> {
         let all_optional = fields.iter().all(|field| field.optional);
         let default = (model.serialize && all_optional).then(|| quote!(Default,));
         let serde_derives = self.serde_derives(model);
+        let non_exhaustive = read_only(model).then(|| quote!(#[non_exhaustive]));
         let fields: Vec<TokenStream> = fields
             .iter()
             .map(|field| self.field(model, field))
@@ -78,6 +79,7 @@ impl ModelsEmitter<'_> {
         quote! {
             #doc
             #[derive(Debug, Clone, #default PartialEq, #(#serde_derives),*)]
+            #non_exhaustive
             pub struct #name {
                 #(#fields)*
             }
@@ -269,10 +271,12 @@ impl ModelsEmitter<'_> {
             self.imports.add("serde", "Deserialize");
             one_of_deserialize(model, alternatives)
         });
+        let non_exhaustive = read_only(model).then(|| quote!(#[non_exhaustive]));
         quote! {
             #doc
             #allows
             #[derive(Debug, Clone, PartialEq)]
+            #non_exhaustive
             pub enum #name {
                 #(#declarations)*
             }
@@ -291,6 +295,13 @@ impl ModelsEmitter<'_> {
             pub type #name = #ty;
         }
     }
+}
+
+/// Whether `model` is only read (no request body reaches it: a response, a webhook payload, an
+/// error body): such a model grows with the provider's answers, so it is `#[non_exhaustive]`;
+/// models that callers build for requests keep their public literal form.
+fn read_only(model: &Model) -> bool {
+    model.deserialize && !model.in_request
 }
 
 /// `Deserialize` for a `oneOf`: one `Visitor` method per alternative's JSON type, so the value

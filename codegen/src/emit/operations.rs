@@ -185,11 +185,10 @@ impl OperationsEmitter<'_> {
             "Query and header parameters of [`{}`].",
             operation.fn_ident
         ));
-        let default = operation
-            .params
-            .iter()
-            .all(|param| !param.required)
-            .then(|| quote!(Default,));
+        let all_optional = operation.params.iter().all(|param| !param.required);
+        let default = all_optional.then(|| quote!(Default,));
+        // Options that will grow: built from `Default` and set field by field, never a literal.
+        let non_exhaustive = all_optional.then(|| quote!(#[non_exhaustive]));
         let fields: Vec<TokenStream> = operation
             .params
             .iter()
@@ -215,6 +214,7 @@ impl OperationsEmitter<'_> {
         Some(quote! {
             #doc
             #[derive(Debug, Clone, #default PartialEq)]
+            #non_exhaustive
             pub struct #name {
                 #(#fields)*
             }

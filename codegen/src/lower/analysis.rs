@@ -65,8 +65,9 @@ fn contains_by_value(models: &[Model], from: &str, wanted: &str) -> bool {
     false
 }
 
-/// Sets [`Model::serialize`] and [`Model::deserialize`]: a model reached from a request body
-/// is written, one reached from a success response is read. A model no operation reaches (a
+/// Sets [`Model::serialize`], [`Model::deserialize`] and [`Model::in_request`]: a model reached
+/// from a request body is written (and built by callers), one reached from a success response
+/// is read. A model no operation reaches (a
 /// webhook payload, an error body kept for hand-written code) is both, and so is everything it
 /// contains. Enums are always both (they also serve as parameters, through `Display`).
 pub(crate) fn assign_directions(models: &mut [Model], operations: &[Operation]) {
@@ -81,6 +82,7 @@ pub(crate) fn assign_directions(models: &mut [Model], operations: &[Operation]) 
             Response::Value(ty) | Response::Page(ty) => reach(models, ty, &mut read),
         }
     }
+    let in_request = written.clone();
     let unreached: Vec<String> = models
         .iter()
         .filter(|model| !written.contains(&model.name) && !read.contains(&model.name))
@@ -95,6 +97,7 @@ pub(crate) fn assign_directions(models: &mut [Model], operations: &[Operation]) 
         let is_enum = matches!(model.kind, ModelKind::Enum(_));
         model.serialize = is_enum || written.contains(&model.name);
         model.deserialize = is_enum || read.contains(&model.name);
+        model.in_request = in_request.contains(&model.name);
     }
 }
 

@@ -79,6 +79,7 @@ impl Lowerer<'_> {
                 kind,
                 serialize: false,
                 deserialize: false,
+                in_request: false,
             });
             models.append(&mut self.property_models);
         }
@@ -214,6 +215,7 @@ impl Lowerer<'_> {
             kind,
             serialize: false,
             deserialize: false,
+            in_request: false,
         });
         Ok(Use {
             ty: Ty::Named(name),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use crate::error::{BoxError, Error};
+use crate::error::{ApiError, BoxError, Error};
 
 /// What stopped the SDK from obtaining an access token. Read it with [`Error::auth_failure`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,12 +25,17 @@ pub enum AuthFailureKind {
     /// The token store or the refresh lock failed (for example, a shared store is unreachable).
     /// Retrying later may succeed.
     StoreUnavailable,
+    /// The provider answered a call with `401 Unauthorized`: the key or token is wrong, revoked,
+    /// expired, or for another environment (an OAuth token is renewed and the call retried once
+    /// before this is reported). The answer is kept: [`AuthFailure::api_error`]. Not retryable.
+    Rejected,
     /// Anything else.
     Other,
 }
 
-/// The typed cause of an [`Error::Auth`] raised while obtaining or renewing OAuth tokens: its
-/// kind, and the token endpoint's HTTP status and OAuth `error` code when it answered.
+/// The typed cause of an [`Error::Auth`]: a token that could not be obtained or renewed (with
+/// the token endpoint's HTTP status and OAuth `error` code when it answered), or credentials the
+/// provider rejected (with its answer).
 #[derive(Clone)]
 pub struct AuthFailure {
     kind: AuthFailureKind,
@@ -100,6 +105,20 @@ impl AuthFailure {
         self.oauth_error.as_deref()
     }
 
+    /// The provider's answer that rejected the credentials ([`AuthFailureKind::Rejected`]).
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.source.as_deref()?.downcast_ref::<ApiError>()
+    }
+
+    /// Credentials the provider rejected with `answer` (a `401`).
+    pub(crate) fn rejected(answer: ApiError) -> Self {
+        Self {
+            status: Some(answer.status),
+            source: Some(Arc::new(answer)),
+            ..Self::new(AuthFailureKind::Rejected)
+        }
+    }
+
     /// Whether trying again later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -110,10 +129,7 @@ impl AuthFailure {
 
     /// An [`Error::Auth`] with `message` (which must hold no credential) caused by this failure.
     pub fn into_error(self, message: impl Into<String>) -> Error {
-        Error::Auth {
-            message: message.into(),
-            source: Some(Box::new(self)),
-        }
+        Error::auth(message, Some(Box::new(self)))
     }
 }
 
@@ -138,6 +154,7 @@ impl fmt::Display for AuthFailure {
                 "the token endpoint's answer is not a token response"
             }
             AuthFailureKind::StoreUnavailable => "the token store is unavailable",
+            AuthFailureKind::Rejected => "the provider rejected the credentials",
             AuthFailureKind::Other => "the access token could not be obtained",
         })?;
         if let Some(status) = self.status {
@@ -159,7 +176,8 @@ impl std::error::Error for AuthFailure {
 }
 
 impl Error {
-    /// The typed cause of an [`Error::Auth`] raised while obtaining OAuth tokens.
+    /// The typed cause of an [`Error::Auth`]: why a token could not be obtained, or the answer
+    /// that rejected the credentials.
     pub fn auth_failure(&self) -> Option<&AuthFailure> {
         match self {
             Self::Auth {
@@ -199,7 +217,7 @@ impl SharedFailure {
     /// unavailable token endpoint.
     pub(super) fn from_token_source(error: Error) -> Self {
         let kind = match error {
-            Error::Transport(_) | Error::Timeout { .. } => {
+            Error::Transport { .. } | Error::Timeout { .. } => {
                 AuthFailureKind::TokenEndpointUnavailable
             }
             _ => AuthFailureKind::Other,
@@ -210,7 +228,9 @@ impl SharedFailure {
     /// Keeps `error`'s message and typed cause; an error without one becomes a failure of `kind`.
     pub(super) fn from_error(error: Error, kind: AuthFailureKind) -> Self {
         match error {
-            Error::Auth { message, source } => {
+            Error::Auth {
+                message, source, ..
+            } => {
                 let failure = match source.map(|s| s.downcast::<AuthFailure>()) {
                     Some(Ok(failure)) => *failure,
                     Some(Err(other)) => AuthFailure {

@@ -22,8 +22,10 @@ use crate::retry::RetryPolicy;
 use crate::secret::SecretString;
 use crate::transport::HttpRequest;
 
-/// How an [`OAuthAuthenticator`] renews access tokens.
+/// How an [`OAuthAuthenticator`] renews access tokens. Start from [`RefreshPolicy::default`]
+/// and set the fields you need.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefreshPolicy {
     /// Renew this long before the access token expires (default 60 s), but never earlier than
     /// half of the token's lifetime, so a short-lived token is not renewed on every call.

@@ -32,6 +32,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// With these bounds a forged delivery costs at most one HMAC of at most `max_body_bytes`
 /// per configured secret, and `max_signatures` 32-byte comparisons per secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// The most bytes the headers a scheme reads (signature and timestamp headers, all their
     /// values together) may hold. Default [`DEFAULT_MAX_HEADER_BYTES`].

@@ -114,20 +114,15 @@ impl Transport for Scripted {
 
 /// Retries without jitter, so waits can be asserted exactly.
 pub fn exact_retry() -> RetryPolicy {
-    RetryPolicy {
-        jitter: false,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default().jitter(false)
 }
 
 /// Retries with waits short enough for real-time tests.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        jitter: false,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+        .jitter(false)
 }
 
 pub static CREATE_PAYMENT: Operation = Operation {

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use super::{AccessToken, AuthCode, oauth_error};
+use time::OffsetDateTime;
+
+use super::*;
 use crate::seed;
 use crate::server::{Shaped, Shared, json as json_response};
 use crate::util;
@@ -345,6 +347,71 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
             }
         token_response(&body)
     })
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AuthCode {
+    pub(crate) redirect_uri: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AccessToken {
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires_at: Option<OffsetDateTime>,
+}
+
+/// Checks the bearer token and its scope; personal access tokens carry every scope.
+pub(crate) fn authenticate(
+    st: &ZeptoState,
+    headers: &HeaderMap,
+    now: OffsetDateTime,
+    scope: Option<&str>,
+) -> Result<(), Response> {
+    let token = util::header(headers, "authorization").and_then(|a| {
+        a.strip_prefix("Bearer ")
+            .or_else(|| a.strip_prefix("bearer "))
+            .map(str::trim)
+    });
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        let mut response = detailed_error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Missing access token: send `Authorization: Bearer <access token>`",
+            None,
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"Zepto\""),
+        );
+        return Err(response);
+    };
+    if util::secret_eq(token, seed::ZEPTO_PERSONAL_ACCESS_TOKEN) {
+        return Ok(());
+    }
+    let forbidden = |detail: &str| {
+        let mut response = detailed_error(StatusCode::FORBIDDEN, "Forbidden", detail, None);
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"Zepto\", error=\"invalid_token\""),
+        );
+        response
+    };
+    let Some(access) = st.access_tokens.get(token) else {
+        return Err(forbidden("The access token is invalid"));
+    };
+    if access.expires_at.is_some_and(|e| e <= now) {
+        return Err(forbidden("The access token expired"));
+    }
+    if let Some(scope) = scope
+        && !access.scopes.iter().any(|s| s == scope)
+    {
+        return Err(forbidden(&format!(
+            "The access token lacks the `{scope}` scope (request it in the authorisation link)"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 
 use serde_json::json;
 
-use super::api::{failure_json, txn_json};
-use super::{Plan, Txn, TxnKind, ZeptoState, activate_payids};
+use super::transactions::failure_json;
+use super::*;
 use crate::seed;
 use crate::server::Ctx;
 
@@ -145,8 +145,8 @@ fn emit_txn(st: &mut ZeptoState, cx: &mut Ctx<'_>, reference: &str, action: &str
     let Some(t) = st.txn(reference) else {
         return;
     };
-    let event = format!("{}.{action}", t.event_prefix);
-    let account = if t.ours {
+    let event = format!("{}.{action}", t.event_prefix());
+    let account = if t.ours() {
         t.bank_account_id.clone()
     } else {
         seed::ZEPTO_BANK_ACCOUNT_ID.to_string()
@@ -195,7 +195,7 @@ fn advance(st: &mut ZeptoState, cx: &mut Ctx<'_>, reference: &str) -> bool {
             emit_txn(st, cx, reference, "matured");
         }
         2 => {
-            let bank_ref = st.next_ref(if t.debit { "DT" } else { "CT" });
+            let bank_ref = st.next_ref(if t.kind.is_debit() { "DT" } else { "CT" });
             if let Some(t) = st.txn_mut(reference) {
                 set_status(t, "processing", now);
                 t.bank_ref.get_or_insert(bank_ref);
@@ -301,24 +301,7 @@ fn reverse(st: &mut ZeptoState, cx: &mut Ctx<'_>, failed: &Txn, reason: &'static
         return;
     };
     let reference = st.next_ref("C");
-    st.txn_seq += 1;
     let reversal = Txn {
-        seq: st.txn_seq,
-        kind: TxnKind::Reversal,
-        reference: reference.clone(),
-        parent_ref: failed.parent_ref.clone(),
-        debit: false,
-        category: "payout_reversal",
-        created_at: cx.now,
-        matures_at: cx.now,
-        cleared_at: None,
-        bank_ref: None,
-        status: "maturing",
-        status_changed_at: cx.now,
-        failure_reason: None,
-        failure_code: None,
-        failure_title: None,
-        failure_details: None,
         party_contact_id: failed.party_contact_id.clone(),
         party_name: failed.party_name.clone(),
         description: Some(format!(
@@ -335,11 +318,14 @@ fn reverse(st: &mut ZeptoState, cx: &mut Ctx<'_>, failed: &Txn, reason: &'static
             "source_credit_failure": st.txn(&failed.reference).map(failure_json),
         })),
         metadata: failed.metadata.clone(),
-        ours: true,
-        event_prefix: "credit",
-        plan: Plan::Succeed,
-        after: None,
         step: 1,
+        ..Txn::new(
+            next_txn_seq(st),
+            TxnKind::Reversal,
+            reference.clone(),
+            failed.parent_ref.clone(),
+            cx.now,
+        )
     };
     st.transactions.push(reversal);
     emit_txn(st, cx, &reference, "scheduled");

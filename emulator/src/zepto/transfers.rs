@@ -4,23 +4,34 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::api::{
-    IDEMPOTENCY_HOURS, amount, datetime, emit_scheduled, is_own_bank_account, next_txn_seq,
-    not_found, ok, text, ts,
-};
-use super::{
-    IdempotencyRecord, Plan, Transfer, Txn, TxnKind, authenticate, detailed_error, json_object,
-    paginate, query_pairs, single, unprocessable,
-};
+use super::*;
 use crate::seed;
 use crate::server::Shared;
 use crate::util;
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/transfers", post(create_transfer).get(list_transfers))
+        .route("/transfers/{ref}", get(get_transfer))
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Transfer {
+    pub(crate) reference: String,
+    pub(crate) from_bank_account_id: String,
+    pub(crate) to_bank_account_id: String,
+    pub(crate) amount: i64,
+    pub(crate) description: String,
+    pub(crate) matures_at: OffsetDateTime,
+}
 
 fn transfer_json(t: &Transfer) -> Value {
     json!({
@@ -41,139 +52,128 @@ pub(super) async fn create_transfer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("transfers")) {
-            return r;
-        }
-        let Some(key) = util::header(&headers, "idempotency-key")
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-        else {
-            return detailed_error(
-                StatusCode::BAD_REQUEST,
-                "Missing idempotency key",
-                "POST /transfers requires an Idempotency-Key header",
-                None,
-            );
-        };
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let request = Value::Object(body.clone());
-        if let Some(record) = st.idempotency.get(&key) {
-            let same = st
-                .transfers
-                .iter()
-                .find(|t| t.reference == record.resource_ref)
-                .filter(|_| record.request.as_ref() == Some(&request));
-            return match same {
-                Some(transfer) => ok(StatusCode::CREATED, transfer_json(transfer)),
-                None => detailed_error(
-                    StatusCode::CONFLICT,
-                    "Duplicate idempotency key",
-                    "This idempotency key was used for another request",
-                    Some(json!({ "resource_ref": record.resource_ref })),
-                ),
+    const FIELDS: &[&str] = &[
+        "from_bank_account_id",
+        "to_bank_account_id",
+        "amount",
+        "description",
+        "matures_at",
+    ];
+    authed_json(
+        &shared,
+        &headers,
+        Some("transfers"),
+        &body,
+        FIELDS,
+        |st, cx, body| {
+            let Some(key) = util::header(&headers, "idempotency-key")
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+            else {
+                return detailed_error(
+                    StatusCode::BAD_REQUEST,
+                    "Missing idempotency key",
+                    "POST /transfers requires an Idempotency-Key header",
+                    None,
+                );
             };
-        }
-        let mut errors = Vec::new();
-        let account = |name: &str, label: &str, errors: &mut Vec<String>| {
-            let id = text(&body, name, label, true, errors);
-            if id.as_deref().is_some_and(|id| !is_own_bank_account(id)) {
-                errors.push(format!("{label} not found"));
+            let request = Value::Object(body.clone());
+            if let Some(record) = st.idempotency.get(&key) {
+                let same = st
+                    .transfers
+                    .iter()
+                    .find(|t| t.reference == record.resource_ref)
+                    .filter(|_| record.request.as_ref() == Some(&request));
+                return match same {
+                    Some(transfer) => ok(StatusCode::CREATED, transfer_json(transfer)),
+                    None => detailed_error(
+                        StatusCode::CONFLICT,
+                        "Duplicate idempotency key",
+                        "This idempotency key was used for another request",
+                        Some(json!({ "resource_ref": record.resource_ref })),
+                    ),
+                };
             }
-            id
-        };
-        let from = account("from_bank_account_id", "From bank account", &mut errors);
-        let to = account("to_bank_account_id", "To bank account", &mut errors);
-        if from.is_some() && from == to {
-            errors.push("From and to bank accounts must differ".into());
-        }
-        let amount = amount(&body, "amount", "Amount", &mut errors);
-        let description = text(&body, "description", "Description", true, &mut errors);
-        let matures_at = datetime(&body, "matures_at", "Matures at", cx.now, &mut errors);
-        let (Some(from), Some(to), Some(amount), Some(description), Some(matures_at), true) =
-            (from, to, amount, description, matures_at, errors.is_empty())
-        else {
-            return unprocessable(&errors);
-        };
-        let reference = st.next_ref("T");
-        let debit_ref = st.next_ref("D");
-        let credit_ref = st.next_ref("C");
-        let debit = Txn {
-            seq: next_txn_seq(st),
-            kind: TxnKind::TransferDebit,
-            reference: debit_ref.clone(),
-            parent_ref: Some(reference.clone()),
-            debit: true,
-            category: "transfer",
-            created_at: cx.now,
-            matures_at,
-            cleared_at: None,
-            bank_ref: None,
-            status: "maturing",
-            status_changed_at: cx.now,
-            failure_reason: None,
-            failure_code: None,
-            failure_title: None,
-            failure_details: None,
-            party_contact_id: String::new(),
-            party_name: "Emulator Merchant".into(),
-            description: Some(description.clone()),
-            amount,
-            bank_account_id: from.clone(),
-            channels: vec!["float_account".into()],
-            current_channel: "float_account".into(),
-            reversal_details: None,
-            metadata: None,
-            ours: true,
-            event_prefix: "debit",
-            plan: Plan::Succeed,
-            after: None,
-            step: 0,
-        };
-        let credit = Txn {
-            seq: next_txn_seq(st),
-            kind: TxnKind::TransferCredit,
-            reference: credit_ref.clone(),
-            debit: false,
-            bank_account_id: to.clone(),
-            event_prefix: "credit",
-            after: Some(debit_ref.clone()),
-            step: 1,
-            ..debit.clone()
-        };
-        st.transactions.push(debit);
-        st.transactions.push(credit);
-        let transfer = Transfer {
-            reference: reference.clone(),
-            from_bank_account_id: from.clone(),
-            to_bank_account_id: to,
-            amount,
-            description,
-            matures_at,
-        };
-        let body = transfer_json(&transfer);
-        st.transfers.push(transfer);
-        st.idempotency.insert(
-            key,
-            IdempotencyRecord {
-                resource_ref: reference,
-                request: Some(request),
-                expires_at: cx.now + time::Duration::hours(IDEMPOTENCY_HOURS),
-            },
-        );
-        emit_scheduled(
-            st,
-            cx,
-            [(&debit_ref, "debit"), (&credit_ref, "credit")],
-            &from,
-        );
-        ok(StatusCode::CREATED, body)
-    })
+            let mut errors = Vec::new();
+            let account = |name: &str, label: &str, errors: &mut Vec<String>| {
+                let id = text(&body, name, label, true, errors);
+                if id.as_deref().is_some_and(|id| !is_own_bank_account(id)) {
+                    errors.push(format!("{label} not found"));
+                }
+                id
+            };
+            let from = account("from_bank_account_id", "From bank account", &mut errors);
+            let to = account("to_bank_account_id", "To bank account", &mut errors);
+            if from.is_some() && from == to {
+                errors.push("From and to bank accounts must differ".into());
+            }
+            let amount = amount(&body, "amount", "Amount", &mut errors);
+            let description = text(&body, "description", "Description", true, &mut errors);
+            let matures_at = datetime(&body, "matures_at", "Matures at", cx.now, &mut errors);
+            let (Some(from), Some(to), Some(amount), Some(description), Some(matures_at), true) =
+                (from, to, amount, description, matures_at, errors.is_empty())
+            else {
+                return unprocessable(&errors);
+            };
+            let reference = st.next_ref("T");
+            let debit_ref = st.next_ref("D");
+            let credit_ref = st.next_ref("C");
+            let debit = Txn {
+                matures_at,
+                party_contact_id: String::new(),
+                party_name: "Emulator Merchant".into(),
+                description: Some(description.clone()),
+                amount,
+                bank_account_id: from.clone(),
+                channels: vec!["float_account".into()],
+                current_channel: "float_account".into(),
+                ..Txn::new(
+                    next_txn_seq(st),
+                    TxnKind::TransferDebit,
+                    debit_ref.clone(),
+                    Some(reference.clone()),
+                    cx.now,
+                )
+            };
+            let credit = Txn {
+                seq: next_txn_seq(st),
+                kind: TxnKind::TransferCredit,
+                reference: credit_ref.clone(),
+                bank_account_id: to.clone(),
+                after: Some(debit_ref.clone()),
+                step: 1,
+                ..debit.clone()
+            };
+            st.transactions.push(debit);
+            st.transactions.push(credit);
+            let transfer = Transfer {
+                reference: reference.clone(),
+                from_bank_account_id: from.clone(),
+                to_bank_account_id: to,
+                amount,
+                description,
+                matures_at,
+            };
+            let body = transfer_json(&transfer);
+            st.transfers.push(transfer);
+            st.idempotency.insert(
+                key,
+                IdempotencyRecord {
+                    resource_ref: reference,
+                    request: Some(request),
+                    expires_at: cx.now + time::Duration::hours(IDEMPOTENCY_HOURS),
+                },
+            );
+            emit_scheduled(
+                st,
+                cx,
+                [(&debit_ref, "debit"), (&credit_ref, "credit")],
+                &from,
+            );
+            ok(StatusCode::CREATED, body)
+        },
+    )
 }
 
 /// `GET /transfers`, newest first, filtered by `from_bank_account_id` / `to_bank_account_id`.
@@ -183,11 +183,7 @@ pub(super) async fn list_transfers(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query_pairs(query);
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("transfers")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("transfers"), |st, cx| {
         let items = st
             .transfers
             .iter()
@@ -210,11 +206,7 @@ pub(super) async fn get_transfer(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, Some("transfers")) {
-            return r;
-        }
+    authed(&shared, &headers, Some("transfers"), |st, _| {
         match st.transfers.iter().find(|t| t.reference == reference) {
             Some(t) => ok(StatusCode::OK, transfer_json(t)),
             None => not_found("Transfer"),

@@ -33,7 +33,7 @@ use std::fmt::Display;
 use std::process::ExitCode;
 
 use ante_client::{
-    AnteErrorExt, ApiKey, Cart, CartFee, CartItem, Client, CreateSession, Customer, GroupConfig,
+    ApiKey, Cart, CartFee, CartItem, Client, CreateSession, Customer, ErrorExt, GroupConfig,
     GroupMode, MerchantId, SigningSecret,
 };
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
@@ -142,35 +142,16 @@ async fn setup() -> Result<Setup, ExitCode> {
     }
 }
 
-/// POSTs `body` to one of the emulator's control endpoints (what shoppers do on Ante's page).
-async fn control(url: &str, body: String) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
-}
-
 /// Emulator only: the group does on the emulator what it would do on Ante's hosted page.
 async fn group_pays(
     client: &Client,
     emulator: &RunningEmulator,
     session_id: &str,
 ) -> Result<(), ExitCode> {
-    let session_control = format!("{}/ante/sessions/{session_id}", emulator.control_url());
-    println!(
-        "\nPlaying the group through the emulator's control endpoints ({session_control}/...):"
-    );
-    control(&format!("{session_control}/open"), "{}".to_owned())
+    println!("\nPlaying the group through the emulator's control client (emulator.ante()):");
+    emulator
+        .ante()
+        .open(session_id)
         .await
         .map_err(|e| failed("opening the group", e))?;
     println!("  the organizer opened the group");
@@ -182,8 +163,9 @@ async fn group_pays(
     let members = session.group.and_then(|g| g.members).unwrap_or_default();
     for member in members {
         let Some(member_id) = member.id else { continue };
-        let body = serde_json::json!({ "member_id": member_id }).to_string();
-        control(&format!("{session_control}/pay"), body)
+        emulator
+            .ante()
+            .pay_share(session_id, &member_id)
             .await
             .map_err(|e| failed("paying a share", e))?;
         println!(
@@ -264,7 +246,7 @@ async fn run() -> Result<(), ExitCode> {
         Ok(session) => session,
         Err(err) => {
             println!("Ante refused the session: {err}");
-            if let Some(ante) = err.ante_error() {
+            if let Some(ante) = err.error_response() {
                 println!("kind: {:?}, request id: {}", ante.kind, ante.request_id);
                 for detail in &ante.details {
                     println!("  - {detail}");

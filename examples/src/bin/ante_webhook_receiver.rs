@@ -43,7 +43,7 @@ use std::fmt::Display;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ante_client::webhooks::{Key, Payload};
+use ante_client::webhook::{Key, Payload};
 use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, MerchantId, SecretKey,
     SigningSecret, WebhookEvent, WebhookEventType, WebhookInbox, WebhookSecret, WebhookSource,
@@ -154,24 +154,6 @@ fn failed(what: &str, err: impl Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// POSTs `body` to one of the emulator's control endpoints (what shoppers do on Ante's page).
-async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
-}
-
 /// Registers this receiver with the emulator, has a group pay a session, and waits for the
 /// `group.created` and `group.funded` deliveries.
 async fn against_emulator() -> ExitCode {
@@ -253,22 +235,16 @@ async fn emulator_flow(
         "created session {} for order ORD-2077 (129.00 USD, 3 payers)",
         session.session_id
     );
-    // ... that the group pays on Ante's page: here, the emulator's control endpoint.
+    // ... that the group pays on Ante's page: here, the emulator's control client.
     println!(
         "emulator: the organizer opens the group and all 3 pay their shares \
-         (POST /_emulator/ante/sessions/{}/pay); waiting for the webhooks ...",
-        session.session_id
+         (emulator.ante().pay_all); waiting for the webhooks ..."
     );
-    control(
-        &format!(
-            "{}/ante/sessions/{}/pay",
-            emulator.control_url(),
-            session.session_id
-        ),
-        "{}",
-    )
-    .await
-    .map_err(|e| failed("paying the shares", e))?;
+    emulator
+        .ante()
+        .pay_all(&session.session_id)
+        .await
+        .map_err(|e| failed("paying the shares", e))?;
 
     let mut waiting = expected.to_vec();
     let deadline = tokio::time::Instant::now() + EMULATOR_WAIT;

@@ -21,7 +21,7 @@
 //! With `FAIRSHARE_API_KEY` set, the example calls FairShare and polls while the contributors
 //! pay through the link. Without it (and without `FAIRSHARE_BASE_URL` or
 //! `FAIRSHARE_API_KEY_HEADER`), it starts the splitkit emulator in-process on 127.0.0.1, uses
-//! its seed sandbox key, and has one contributor pay through the emulator's control endpoint
+//! its seed sandbox key, and has one contributor pay through the emulator's control client
 //! before each poll, so the status goes `PENDING`, `PARTIAL`, ... `COMPLETED`.
 //!
 //! Exits 0 when the session settles or polling ends, 1 on an API error, 2 when a variable is
@@ -35,9 +35,10 @@ use std::time::Duration;
 use fairshare_client::{
     Client, ConvenienceFee, DEFAULT_BASE_URL, Decimal, Error, ErrorExt, NewSplitSession,
 };
+use splitkit_emulator::control::Contribution;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
 
-/// The four contributors, played through the emulator's control endpoint.
+/// The four contributors, played through the emulator's control client.
 const CONTRIBUTORS: [(&str, &str); 4] = [
     ("Ana", "ana@example.com"),
     ("Ben", "ben@example.com"),
@@ -74,24 +75,12 @@ async fn contribute(
     session_id: &str,
     (name, email): (&str, &str),
 ) -> Result<(), String> {
-    let url = format!(
-        "{}/fairshare/split-sessions/{session_id}/contributions",
-        emulator.control_url()
-    );
-    let response = examples::http_client()?
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(serde_json::json!({ "name": name, "email": email }).to_string())
-        .send()
+    emulator
+        .fairshare()
+        .contribute(session_id, Contribution::share().name(name).email(email))
         .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 fn explain(error: &Error) -> String {
@@ -183,7 +172,7 @@ async fn main() -> ExitCode {
             "https://example.com/cancel",
             "https://example.com/failed",
         );
-    let session = match client.sessions().create(&order).await {
+    let session = match client.sessions().create(order).await {
         Ok(session) => session,
         Err(e) => {
             println!("create failed: {}", explain(&e));
@@ -223,7 +212,7 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             println!(
-                "  emulator: {} paid a share through the control endpoint",
+                "  emulator: {} paid a share through the control client",
                 contributor.0
             );
         }

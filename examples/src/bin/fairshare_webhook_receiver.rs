@@ -18,7 +18,7 @@
 //! started in-process on 127.0.0.1 with its FairShare webhooks pointed at this receiver (on a
 //! free port of 127.0.0.1; `FAIRSHARE_WEBHOOK_ADDR` is not used) and signed with the
 //! emulator's seed signing key. It creates a split of 80.00 QAR between two people and has both
-//! pay through the emulator's control endpoint, prints every signed delivery as it arrives, and
+//! pay through the emulator's control client, prints every signed delivery as it arrives, and
 //! exits 0 once `split_session.completed` is handled (and the deliveries sent with it), or 1 if
 //! it has not arrived within 15 seconds.
 //!
@@ -47,6 +47,7 @@ use fairshare_client::{
     Client, Decimal, EventData, NewSplitSession, WebhookEvent, WebhookEventType, WebhookInbox,
     WebhookVerifier,
 };
+use splitkit_emulator::control::Contribution;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -139,25 +140,21 @@ async fn emulator_flow(emulator: &RunningEmulator, listener: TcpListener) -> Res
     let order = NewSplitSession::split_evenly(Decimal::new(8_000, 2), "QAR", 2).meta("order-77");
     let session = client
         .sessions()
-        .create(&order)
+        .create(order)
         .await
         .map_err(|e| failed("creating the split session", e))?;
     println!(
         "created split session {} (80.00 QAR, 2 contributors)",
         session.id
     );
-    // ... who pay through the link: here, the emulator's control endpoint.
-    let contributions = format!(
-        "{}/fairshare/split-sessions/{}/contributions",
-        emulator.control_url(),
-        session.id
-    );
+    // ... who pay through the link: here, the emulator's control client.
     println!(
-        "emulator: Ana and Ben each pay 40.00 QAR (POST {contributions}); waiting for the webhooks ..."
+        "emulator: Ana and Ben each pay 40.00 QAR (emulator.fairshare().contribute); waiting for the webhooks ..."
     );
     for (name, email) in [("Ana", "ana@example.com"), ("Ben", "ben@example.com")] {
-        let body = serde_json::json!({ "name": name, "email": email }).to_string();
-        control(&contributions, body)
+        emulator
+            .fairshare()
+            .contribute(&session.id, Contribution::share().name(name).email(email))
             .await
             .map_err(|e| failed("the contribution failed", e))?;
     }
@@ -186,24 +183,6 @@ async fn emulator_flow(emulator: &RunningEmulator, listener: TcpListener) -> Res
     }
     println!("the split completed and every delivery was verified and recorded: done");
     Ok(())
-}
-
-/// POSTs `body` to one of the emulator's control endpoints.
-async fn control(url: &str, body: String) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
 }
 
 #[tokio::main]

@@ -22,7 +22,7 @@
 //! Without `SPLITABLE_API_SECRET`, the example runs against the splitkit emulator, started
 //! in-process on 127.0.0.1: it listens on a free port of 127.0.0.1 (`SPLITABLE_LISTEN_ADDR` is
 //! not used), creates two splits whose `api_notify_url` is this receiver, has the team pay the
-//! first and cancels the second through the emulator's control endpoints, verifies both
+//! first and cancels the second through the emulator's control client, verifies both
 //! callbacks with the emulator's seed company secret, and exits 0 once both are handled, or 1 if
 //! they have not arrived within 15 seconds.
 //!
@@ -49,7 +49,8 @@ use splitable_client::webhook::Payload;
 use splitable_client::{
     Client, LineItem, NewSplit, PaymentStatus, WebhookEvent, WebhookInbox, WebhookVerifier,
 };
-use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
+use splitkit_emulator::control::TeamPayment;
+use splitkit_emulator::{Emulator, EmulatorConfig, seed};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -186,15 +187,21 @@ async fn emulator_flow(
 
     // Two orders: the team pays the first in full; the second is cancelled.
     let mut invoices = Vec::new();
-    for (invoice, action, what) in [
-        ("INV-5001", "pay", "the team pays it in full"),
-        ("INV-5002", "cancel", "it is cancelled"),
-    ] {
+    for (invoice, pays) in [("INV-5001", true), ("INV-5002", false)] {
         let split_id = create_split(&client, invoice, url).await?;
-        println!(
-            "split {split_id} for {invoice}: {what} (emulator: POST /_emulator/splitable/splits/{split_id}/{action})"
-        );
-        control(&emulator, &format!("splits/{split_id}/{action}")).await?;
+        let team = emulator.splitable();
+        let played = if pays {
+            println!(
+                "split {split_id} for {invoice}: the team pays it in full (emulator.splitable().pay)"
+            );
+            team.pay(&split_id, TeamPayment::rest()).await
+        } else {
+            println!(
+                "split {split_id} for {invoice}: it is cancelled (emulator.splitable().cancel)"
+            );
+            team.cancel(&split_id).await
+        };
+        played.map_err(|e| format!("emulator: {e}"))?;
         invoices.push(invoice.to_owned());
     }
 
@@ -224,27 +231,8 @@ async fn create_split(client: &Client, invoice: &str, notify_url: &str) -> Resul
         .map_err(|e| format!("the split is not valid: {e}"))?;
     let created = client
         .splits()
-        .create(&split)
+        .create(split)
         .await
         .map_err(|e| format!("could not create the split: {e}"))?;
     Ok(created.split_id)
-}
-
-/// POSTs to one of the emulator's Splitable control endpoints (what the team does on the hub).
-async fn control(emulator: &RunningEmulator, path: &str) -> Result<(), String> {
-    let url = format!("{}/splitable/{path}", emulator.control_url());
-    let response = examples::http_client()?
-        .post(&url)
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
 }

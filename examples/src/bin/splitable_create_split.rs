@@ -23,7 +23,7 @@
 //! With `SPLITABLE_BASE_URL` and `SPLITABLE_API_KEY` set, the example calls split(able) and
 //! stops once the URL is printed: the team pays on the payment hub. With neither set, it starts
 //! the splitkit emulator in-process on 127.0.0.1, uses its seed `api_key`, has two team members
-//! pay through the emulator's control endpoint, lists the paid members, and reports what became
+//! pay through the emulator's control client, lists the paid members, and reports what became
 //! of the callback the emulator sent to `SPLITABLE_NOTIFY_URL`. To see that callback received
 //! and verified, start `SPLITABLE_API_SECRET=82746e2d66cb8993 cargo run -p examples --bin
 //! splitable_callback_receiver` first (that is the emulator's seed company secret).
@@ -36,7 +36,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use splitable_client::{Client, LineItem, NewSplit, SplitableErrorExt};
+use splitable_client::{Client, ErrorExt, LineItem, NewSplit};
+use splitkit_emulator::control::TeamPayment;
 use splitkit_emulator::{Emulator, EmulatorConfig, Provider, RunningEmulator, seed};
 
 /// One line of the shop's cart, as a shop would hold it.
@@ -155,10 +156,10 @@ async fn run() -> Result<(), ExitCode> {
         split.line_items().len()
     );
 
-    let created = match client.splits().create(&split).await {
+    let created = match client.splits().create(split.clone()).await {
         Ok(created) => created,
         Err(err) => {
-            return Err(match err.splitable_message() {
+            return Err(match err.error_code() {
                 Some(message) => fail(&format!("split(able) refused the split: {message}")),
                 None => fail(&format!("could not create the split: {err}")),
             });
@@ -180,20 +181,25 @@ async fn team_pays(
     split_id: &str,
     notify_url: &str,
 ) -> Result<(), ExitCode> {
-    let pay = format!("{}/splitable/splits/{split_id}/pay", emulator.control_url());
-    println!("\nPlaying the team through the emulator's control endpoint (POST {pay}):");
-    // Jo pays half; Kim pays what is left (no amount: all that is due).
-    for (body, who) in [
+    println!("\nPlaying the team through the emulator's control client (emulator.splitable()):");
+    // Jo pays half; Kim pays what is left.
+    for (payment, who) in [
         (
-            r#"{"name":"Jo","email":"jo@example.com","amount":17500}"#,
+            TeamPayment::amount(17_500)
+                .name("Jo")
+                .email("jo@example.com"),
             "Jo paid 17500 cents",
         ),
         (
-            r#"{"name":"Kim","email":"kim@example.com"}"#,
+            TeamPayment::rest().name("Kim").email("kim@example.com"),
             "Kim paid the remaining 17500 cents",
         ),
     ] {
-        control(&pay, body).await.map_err(|e| fail(&e))?;
+        emulator
+            .splitable()
+            .pay(split_id, payment)
+            .await
+            .map_err(|e| fail(&e.to_string()))?;
         println!("  {who}");
     }
     let members = client
@@ -230,24 +236,6 @@ async fn team_pays(
         None => println!("no callback was sent within 5 s"),
     }
     Ok(())
-}
-
-/// POSTs `body` to one of the emulator's control endpoints.
-async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
 }
 
 fn fail(message: &str) -> ExitCode {

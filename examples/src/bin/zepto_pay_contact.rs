@@ -33,7 +33,7 @@
 //! `ZEPTO_API_BASE_URL`, `ZEPTO_OAUTH_BASE_URL`, `ZEPTO_CONTACT_ID`), the example starts the
 //! splitkit emulator in-process on 127.0.0.1 and uses its seed personal access token. It adds
 //! the Contact from the `ZEPTO_CONTACT_*` variables (or an example supplier), pays it, lists
-//! the transactions, then runs Zepto's processing cycle through the emulator's control endpoint
+//! the transactions, then runs Zepto's processing cycle through the emulator's control client
 //! (what the banks do over the following days) and lists them again, cleared or failed.
 //!
 //! Exits with 2 when a variable is missing or not valid, 1 when Zepto (or the emulator) refuses.
@@ -42,7 +42,6 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::TryStreamExt;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
@@ -108,24 +107,6 @@ fn on_emulator() -> Result<bool, ExitCode> {
         "ZEPTO_ACCESS_TOKEN (or ZEPTO_TOKEN_FILE) not set: running against the local emulator"
     );
     Ok(true)
-}
-
-/// POSTs `body` to one of the emulator's control endpoints.
-async fn control(url: &str, body: &str) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
-    }
 }
 
 /// Prints the Payment's debit and credit as they are now (webhooks report every change). The
@@ -227,16 +208,17 @@ async fn contact_id(client: &Client, on_emulator: bool) -> Result<String, ExitCo
         "ZEPTO_CONTACT_ACCOUNT",
     ];
     let contact = match fields.map(var) {
-        [Some(name), Some(email), Some(bsb), Some(account)] => {
-            NewContact::new(name, email, bsb, account)
-        }
+        [Some(name), Some(email), Some(bsb), Some(account)] => NewContact::new()
+            .name(name)
+            .email(email)
+            .branch_code(bsb)
+            .account_number(account),
         // The emulator accepts any well-formed bank account: an example supplier.
-        [None, None, None, None] if on_emulator => NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ),
+        [None, None, None, None] if on_emulator => NewContact::new()
+            .name("Harbour Supplies")
+            .email("accounts@harbour.example")
+            .branch_code("062000")
+            .account_number("12345678"),
         [None, None, None, None] => {
             return Err(missing(
                 "ZEPTO_CONTACT_ID (or ZEPTO_CONTACT_NAME, ZEPTO_CONTACT_EMAIL, ZEPTO_CONTACT_BSB and ZEPTO_CONTACT_ACCOUNT)",
@@ -342,15 +324,7 @@ async fn main() -> ExitCode {
         Ok(id) => id,
         Err(code) => return code,
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    let Ok(matures_at) = Timestamp::from_unix_seconds(now) else {
-        println!("the system clock is not usable");
-        return ExitCode::FAILURE;
-    };
-    let mut payment = NewPayment::new("Example payment", matures_at)
+    let mut payment = NewPayment::new("Example payment", Timestamp::now())
         .channels([
             PaymentChannel::NewPaymentsPlatform,
             PaymentChannel::DirectEntry,
@@ -412,9 +386,10 @@ async fn process(
     emulator: &RunningEmulator,
     payment_ref: &str,
 ) -> Result<(), ExitCode> {
-    let url = format!("{}/zepto/process", emulator.control_url());
-    println!("Emulator: running Zepto's processing cycle until nothing moves (POST {url}):");
-    if let Err(err) = control(&url, "{}").await {
+    println!(
+        "Emulator: running Zepto's processing cycle until nothing moves (emulator.zepto().run_processing()):"
+    );
+    if let Err(err) = emulator.zepto().run_processing().await {
         println!("the processing cycle failed: {err}");
         return Err(ExitCode::FAILURE);
     }

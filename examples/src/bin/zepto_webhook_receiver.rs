@@ -18,7 +18,7 @@
 //! in-process on 127.0.0.1 with a Zepto webhook endpoint pointing at this receiver (on a free
 //! port of 127.0.0.1; `ZEPTO_WEBHOOK_ADDR` is not used), signed with the emulator's seed
 //! secret. It pays a Contact 1,250.00 AUD with the SDK, runs Zepto's processing cycle through
-//! the emulator's control endpoint, and prints every signed delivery. Once the Contact's credit
+//! the emulator's control client, and prints every signed delivery. Once the Contact's credit
 //! has cleared it asks Zepto to resend that delivery (`client.webhooks().redeliver`), to
 //! show the repeat being recognised, and exits 0; or 1 if the events have not arrived within
 //! 15 seconds.
@@ -39,7 +39,7 @@
 use std::convert::Infallible;
 use std::fmt::Display;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use examples::receiving::{observed, router, serve};
 use splitkit_common::webhook::Outcome;
@@ -217,24 +217,19 @@ async fn emulator_flow(
     .map_err(|e| failed("configuration error", e))?;
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .map_err(|e| failed("adding the Contact", e))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    let matures_at =
-        Timestamp::from_unix_seconds(now).map_err(|e| failed("the system clock", e))?;
     let payment = client
         .payments()
         .create(
-            NewPayment::new("Invoice 1042", matures_at)
+            NewPayment::new("Invoice 1042", Timestamp::now())
                 .channels([PaymentChannel::DirectEntry])
                 .payout(Payout::new(&contact.id, 125_000, "Inv 1042")),
         )
@@ -245,11 +240,12 @@ async fn emulator_flow(
         contact.name, payment.ref_
     );
     // ... whose debit and credit the banks move over the next days: here, at once.
-    let process = format!("{}/zepto/process", emulator.control_url());
     println!(
-        "emulator: running Zepto's processing cycle (POST {process}); waiting for the webhooks ..."
+        "emulator: running Zepto's processing cycle (emulator.zepto().run_processing()); waiting for the webhooks ..."
     );
-    control(&process)
+    emulator
+        .zepto()
+        .run_processing()
         .await
         .map_err(|e| failed("the processing cycle failed", e))?;
     let deadline = tokio::time::Instant::now() + EMULATOR_WAIT;
@@ -316,24 +312,6 @@ async fn wait_for(
                 return Err(ExitCode::FAILURE);
             }
         }
-    }
-}
-
-/// POSTs `{}` to one of the emulator's control endpoints.
-async fn control(url: &str) -> Result<(), String> {
-    let response = examples::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        let text = response.text().await.unwrap_or_default();
-        Err(format!("{url} answered {status}: {text}"))
     }
 }
 

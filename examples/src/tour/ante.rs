@@ -1,6 +1,6 @@
 //! Ante: a signed group session is paid share by share, and `group.funded` arrives signed.
 
-use ante_client::webhooks::Key;
+use ante_client::webhook::Key;
 use ante_client::{
     Cart, CartItem, Client, CreateSession, Customer, EventData, GroupConfig, GroupMode, MerchantId,
     SecretKey, SigningSecret, WebhookEventType, WebhookVerifier,
@@ -8,7 +8,7 @@ use ante_client::{
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
 pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
@@ -61,16 +61,12 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         session.session_id, session.status, session.session_url
     ));
 
-    control(
-        &format!(
-            "{}/ante/sessions/{}/pay",
-            emulator.control_url(),
-            session.session_id
-        ),
-        "{}",
-    )
-    .await?;
-    done("every member paid their share (emulator control endpoint)");
+    emulator
+        .ante()
+        .pay_all(&session.session_id)
+        .await
+        .doing("the group paying")?;
+    done("every member paid their share (emulator control client)");
 
     let verifier = WebhookVerifier::new([
         Key::from(endpoint.secret),

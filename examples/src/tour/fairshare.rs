@@ -2,13 +2,14 @@
 //! arrives signed.
 
 use fairshare_client::{
-    Client, Decimal, EventData, NewSplitSession, SplitSessionStatus, WebhookEventType,
-    WebhookVerifier,
+    Client, Decimal, EventData, IdempotencyKey, NewSplitSession, SplitSessionStatus,
+    WebhookEventType, WebhookVerifier,
 };
+use splitkit_emulator::control::Contribution;
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
 pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
@@ -19,10 +20,10 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         .doing("building the client")?;
 
     let order = NewSplitSession::split_evenly(Decimal::new(12_000, 2), "QAR", 3)
-        .idempotency_key("tour-order-42");
+        .idempotency_key(IdempotencyKey::derive("fairshare.session", "tour-order-42"));
     let session = client
         .sessions()
-        .create(&order)
+        .create(order.clone())
         .await
         .doing("creating the split")?;
     done(format!(
@@ -31,7 +32,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
     ));
     let replay = client
         .sessions()
-        .create(&order)
+        .create(order)
         .await
         .doing("replaying the create")?;
     check(
@@ -44,17 +45,13 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         ("Ben", "ben@example.com"),
         ("Cy", "cy@example.com"),
     ] {
-        control(
-            &format!(
-                "{}/fairshare/split-sessions/{}/contributions",
-                emulator.control_url(),
-                session.id
-            ),
-            &format!(r#"{{"name":"{name}","email":"{email}"}}"#),
-        )
-        .await?;
+        emulator
+            .fairshare()
+            .contribute(&session.id, Contribution::share().name(name).email(email))
+            .await
+            .doing("a contributor paying")?;
     }
-    done("three contributors paid 40.00 QAR each (emulator control endpoint)");
+    done("three contributors paid 40.00 QAR each (emulator control client)");
 
     let verifier = WebhookVerifier::new([seed::FAIRSHARE_WEBHOOK_SIGNING_KEY])
         .doing("webhook verifier")?

@@ -1,10 +1,11 @@
 //! Splitable: a split is created from a cart, the team pays, and the callback is authenticated.
 
 use splitable_client::{Client, LineItem, NewSplit, PaymentStatus, WebhookVerifier};
+use splitkit_emulator::control::TeamPayment;
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Runs this provider's flow of the tour against `emulator`, with webhooks arriving at `receiver`.
 pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
@@ -22,7 +23,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         .doing("building the split")?;
     let created = client
         .splits()
-        .create(&split)
+        .create(split)
         .await
         .doing("creating the split")?;
     done(format!(
@@ -30,16 +31,15 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         created.split_id, created.split_url
     ));
 
-    control(
-        &format!(
-            "{}/splitable/splits/{}/pay",
-            emulator.control_url(),
-            created.split_id
-        ),
-        r#"{"name":"Dana","email":"dana@example.com"}"#,
-    )
-    .await?;
-    done("the team paid 51.00 in full (emulator control endpoint)");
+    emulator
+        .splitable()
+        .pay(
+            &created.split_id,
+            TeamPayment::rest().name("Dana").email("dana@example.com"),
+        )
+        .await
+        .doing("the team paying")?;
+    done("the team paid 51.00 in full (emulator control client)");
 
     let delivery = receiver.next("splitable").await?;
     let verifier = WebhookVerifier::new([seed::SPLITABLE_API_SECRET]).doing("callback verifier")?;

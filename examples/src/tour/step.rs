@@ -36,26 +36,3 @@ impl<T, E: Display> Context<T> for Result<T, E> {
         self.map_err(|e| format!("{doing}: {e}"))
     }
 }
-
-/// Drives the emulator's control endpoints (what a shopper or a bank would do).
-pub async fn control(url: &str, body: &str) -> Outcome<serde_json::Value> {
-    let response = crate::http_client()?
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .doing(url)?;
-    let status = response.status();
-    let bytes = response.bytes().await.doing(url)?;
-    if !status.is_success() {
-        return Err(format!(
-            "{url} answered {status}: {}",
-            String::from_utf8_lossy(&bytes)
-        ));
-    }
-    if bytes.is_empty() {
-        return Ok(serde_json::Value::Null);
-    }
-    serde_json::from_slice(&bytes).doing(url)
-}

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
-use splitkit_common::{Clock, MemoryTokenStore, Timestamp};
 use splitkit_emulator::{RunningEmulator, seed};
 use zepto_client::contacts::NewContact;
 use zepto_client::models::{PaymentChannel, TransactionFailureReason};
@@ -12,10 +11,10 @@ use zepto_client::oauth::{OAuthApp, Scope};
 use zepto_client::payments::{NewPayment, Payout};
 use zepto_client::sandbox::{self, Leg};
 use zepto_client::webhook::{EventData, WebhookVerifier};
-use zepto_client::{Client, Environment};
+use zepto_client::{Client, Environment, MemoryTokenStore, Timestamp};
 
 use crate::tour::receiver::Receiver;
-use crate::tour::step::{Context, Outcome, check, control, done, heading};
+use crate::tour::step::{Context, Outcome, check, done, heading};
 
 /// Where the (emulated) user is sent back after approving; nothing needs to listen there, the
 /// tour reads the redirect itself.
@@ -60,17 +59,18 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
 
     let contact = client
         .contacts()
-        .create(NewContact::new(
-            "Harbour Supplies",
-            "accounts@harbour.example",
-            "062000",
-            "12345678",
-        ))
+        .create(
+            NewContact::new()
+                .name("Harbour Supplies")
+                .email("accounts@harbour.example")
+                .branch_code("062000")
+                .account_number("12345678"),
+        )
         .await
         .doing("adding a contact")?;
     done(format!("added contact {} ({})", contact.name, contact.id));
 
-    let now = Timestamp::from_unix_seconds(emulator.clock().unix_seconds()).doing("now")?;
+    let now = Timestamp::new(emulator.clock().now_local());
     let payment = client
         .payments()
         .create(
@@ -102,8 +102,12 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         failing.ref_, trigger.amount
     ));
 
-    control(&format!("{}/zepto/process", emulator.control_url()), "{}").await?;
-    done("ran the sandbox processing cycle (emulator control endpoint)");
+    emulator
+        .zepto()
+        .run_processing()
+        .await
+        .doing("running the processing cycle")?;
+    done("ran the sandbox processing cycle (emulator control client)");
 
     let verifier = WebhookVerifier::new([seed::ZEPTO_WEBHOOK_SECRET])
         .doing("webhook verifier")?

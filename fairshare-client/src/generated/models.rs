@@ -340,6 +340,7 @@ impl splitkit_common::OpenEnum for ErrorCode {
 /// The structured ApiError body FairShare answers errors with: a stable `code` and a
 /// `message`. No other fields are documented.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// Stable, machine-readable error code.
     pub code: ErrorCode,
@@ -432,6 +433,7 @@ pub struct SetExpectedContributorsRequest {
 /// An item of a split session as returned by the API. The documentation shows only an empty
 /// `items` array in responses; the fields are assumed to mirror the request item.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SplitSessionItem {
     /// The merchant's item identifier.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -456,6 +458,7 @@ pub type Contribution = serde_json::Value;
 
 /// A split session, as returned when it is created, read or updated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SplitSession {
     /// Split session ID (a UUID in the documented example).
     #[serde(with = "splitkit_common::lenient")]
@@ -679,6 +682,7 @@ pub type WebhookEventObject = serde_json::Value;
 
 /// The payload of a webhook event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventData {
     /// The event-specific object.
     pub object: WebhookEventObject,
@@ -688,6 +692,7 @@ pub struct WebhookEventData {
 /// header over the raw body before decoding. Use `id`, which is stable across delivery
 /// attempts, to deduplicate (the `X-SplitPay-Delivery` header changes per attempt).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// Event identifier, stable across retries; use it to deduplicate.
     #[serde(with = "splitkit_common::lenient")]

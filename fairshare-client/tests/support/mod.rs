@@ -44,13 +44,11 @@ pub const SESSION_ID: &str = "9f6e96d3-7b18-4f0e-96b8-e2eb9f6a2a1c";
 
 /// Retries without real waiting.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        jitter: false,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+        .jitter(false)
 }
 
 /// A builder aimed at `server`, the way a merchant would point the SDK at a proxy.

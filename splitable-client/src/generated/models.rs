@@ -58,6 +58,7 @@ pub struct CreateSplitRequest {
 /// failure it holds only `error`. Success and failure are decided by this body (an `error`
 /// key means failure), not by the HTTP status.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SplitCreateResult {
     /// The URL to redirect the user to: the payment hub of the split. Treat it as opaque
     /// (recorded forms: `https://checkout.splitable.com/cws/<split_id>`,
@@ -77,6 +78,7 @@ pub struct SplitCreateResult {
 /// Error body, `{"error": "<message>"}`. Returned with a non-2xx status (500 recorded on
 /// the live host) and also inside successful statuses (see `SplitCreateResult`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// A human-readable message.
     #[serde(with = "splitkit_common::lenient")]
@@ -85,6 +87,7 @@ pub struct ErrorResponse {
 
 /// A person who has paid towards the split.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct PaidMember {
     /// The member's name.
     #[serde(with = "splitkit_common::lenient")]
@@ -98,6 +101,7 @@ pub struct PaidMember {
 /// a single member object.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PaidMembers {
     /// The value when it is a JSON array.
     List(Vec<PaidMember>),
@@ -213,6 +217,7 @@ impl splitkit_common::OpenEnum for PaymentStatus {
 /// 8, 11, 14, 18 and 23 hours, then 1, 1, 2, 2, 3, 3, 4 and 5 days), so the same callback
 /// may be delivered more than once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SplitCallback {
     /// The same `invoice` value sent when creating the split.
     #[serde(with = "splitkit_common::lenient")]

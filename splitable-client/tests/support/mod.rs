@@ -11,13 +11,11 @@ pub const API_KEY: &str = "92746e4d66cb8993";
 
 /// Retries without real waiting.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        jitter: false,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+        .jitter(false)
 }
 
 /// A client of the mock server.

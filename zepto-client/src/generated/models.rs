@@ -44,6 +44,7 @@ pub struct AddReceivableContactRequest {
 /// An arrangement between two parties that allows them to agree on terms for which future
 /// Payment Requests will be auto-approved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Agreement {
     /// Agreement reference, e.g. `A.2`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -79,6 +80,7 @@ pub struct Agreement {
 
 /// A page of Agreements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AgreementListResponse {
     /// The items of this page.
     pub data: Vec<Agreement>,
@@ -86,6 +88,7 @@ pub struct AgreementListResponse {
 
 /// A single Agreement.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct AgreementResponse {
     /// The `data` property.
     pub data: Agreement,
@@ -176,6 +179,7 @@ impl splitkit_common::OpenEnum for AgreementStatus {
 
 /// One of your linked bank accounts or Zepto Float Accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankAccount {
     /// Bank account ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -204,6 +208,7 @@ pub struct BankAccount {
 
 /// Your bank accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankAccountListResponse {
     /// The items of this page.
     pub data: Vec<BankAccount>,
@@ -284,6 +289,7 @@ impl splitkit_common::OpenEnum for BankAccountState {
 
 /// A read-only connection to a Contact's banking data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnection {
     /// Bank connection ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -310,6 +316,7 @@ pub struct BankConnection {
 
 /// The Contact a bank connection belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnectionContact {
     /// Contact ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -324,6 +331,7 @@ pub struct BankConnectionContact {
 
 /// The financial institution of a bank connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnectionInstitution {
     /// Short name, e.g. `CBA`.
     #[serde(with = "splitkit_common::lenient")]
@@ -335,6 +343,7 @@ pub struct BankConnectionInstitution {
 
 /// Links of a bank connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnectionLinks {
     /// Link to share with the Contact to update (re-authorise) the bank connection.
     #[serde(with = "splitkit_common::lenient")]
@@ -343,6 +352,7 @@ pub struct BankConnectionLinks {
 
 /// A page of bank connections.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnectionListResponse {
     /// The items of this page.
     pub data: Vec<BankConnection>,
@@ -423,6 +433,7 @@ impl splitkit_common::OpenEnum for BankConnectionProvider {
 
 /// A single bank connection.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct BankConnectionResponse {
     /// The `data` property.
     pub data: BankConnection,
@@ -572,6 +583,7 @@ impl splitkit_common::OpenEnum for CategoryPurposeCode {
 /// A party in your address book. In order to initiate any type of transaction you must
 /// first have the party in your Contact list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Contact ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -614,6 +626,7 @@ pub struct Contact {
 
 /// The anyone account behind an Anyone Contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactAnyoneAccount {
     /// Anyone account ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -623,6 +636,7 @@ pub struct ContactAnyoneAccount {
 /// The bank account of a Contact. The identifying fields are null when the Contact has no
 /// bank account (state `disabled`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactBankAccount {
     /// Bank account ID (UUID).
     #[serde(default, with = "splitkit_common::lenient")]
@@ -650,6 +664,7 @@ pub struct ContactBankAccount {
 
 /// Blocks on a Contact's bank account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactBankAccountBlocks {
     /// Debits from this bank account are blocked.
     #[serde(with = "splitkit_common::lenient")]
@@ -661,6 +676,7 @@ pub struct ContactBankAccountBlocks {
 
 /// The Contact's bank connection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactBankConnection {
     /// Bank connection ID (UUID); null when there is none.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -669,6 +685,7 @@ pub struct ContactBankConnection {
 
 /// Links of a Contact.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactLinks {
     /// Link to share with the Contact so they can add a bank connection.
     #[serde(
@@ -681,6 +698,7 @@ pub struct ContactLinks {
 
 /// A page of Contacts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactListResponse {
     /// The items of this page.
     pub data: Vec<Contact>,
@@ -688,6 +706,7 @@ pub struct ContactListResponse {
 
 /// A single Contact.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct ContactResponse {
     /// The `data` property.
     pub data: Contact,
@@ -835,6 +854,7 @@ pub struct CreateTransferRequest {
 
 /// Links about an error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorLinks {
     /// Documentation page about the error.
     #[serde(
@@ -848,6 +868,7 @@ pub struct ErrorLinks {
 /// Free-form details about an error. Only `resource_ref` is documented; other keys may
 /// appear and are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorMeta {
     /// For a reused idempotency key (409 Conflict): the reference of the resource that was
     /// already created with this key, e.g. `PB.1a4`.
@@ -861,6 +882,7 @@ pub struct ErrorMeta {
 
 /// A detailed error (returned for authentication, request-type and idempotency errors).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorObject {
     /// Short title of the error.
     #[serde(with = "splitkit_common::lenient")]
@@ -880,6 +902,7 @@ pub struct ErrorObject {
 /// an array of error objects; errors about Zepto resources (e.g. Contacts) carry a single
 /// sentence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// Either a list of detailed errors or a sentence explaining the error(s).
     pub errors: ErrorResponseErrors,
@@ -887,6 +910,7 @@ pub struct ErrorResponse {
 
 /// Either a list of detailed errors or a sentence explaining the error(s).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ErrorResponseErrors {
     /// The value when it is a JSON array.
     List(Vec<ErrorObject>),
@@ -1079,6 +1103,7 @@ impl splitkit_common::OpenEnum for OAuthScope {
 /// An Agreement template with no specific authoriser. Each acceptance adds the authoriser
 /// to your Contacts and creates a new Agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OpenAgreement {
     /// Open Agreement reference, e.g. `OA.1`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -1099,6 +1124,7 @@ pub struct OpenAgreement {
 
 /// A page of Open Agreements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OpenAgreementListResponse {
     /// The items of this page.
     pub data: Vec<OpenAgreement>,
@@ -1106,6 +1132,7 @@ pub struct OpenAgreementListResponse {
 
 /// A single Open Agreement.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct OpenAgreementResponse {
     /// The `data` property.
     pub data: OpenAgreement,
@@ -1239,6 +1266,7 @@ impl splitkit_common::OpenEnum for PayIdAliasType {
 
 /// PayID configuration of a Float Account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayIdConfigs {
     /// Email domain of the PayIDs issued from this account.
     #[serde(with = "splitkit_common::lenient")]
@@ -1256,6 +1284,7 @@ pub struct PayIdConfigs {
 
 /// PayID of a Receivable Contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PayIdDetails {
     /// The PayID, e.g. an email address.
     #[serde(with = "splitkit_common::lenient")]
@@ -1346,6 +1375,7 @@ impl splitkit_common::OpenEnum for PayIdState {
 /// A Payment disburses funds to a Contact. A Payment has no status of its own; its Payouts
 /// do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Payment {
     /// Payment reference, e.g. `PB.1`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -1438,6 +1468,7 @@ impl splitkit_common::OpenEnum for PaymentChannel {
 
 /// A page of Payments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentListResponse {
     /// The items of this page.
     pub data: Vec<Payment>,
@@ -1446,6 +1477,7 @@ pub struct PaymentListResponse {
 /// A Payout of a Payment (a debit from the payer). Its status follows the transaction
 /// lifecycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentPayout {
     /// Payout (debit) reference, e.g. `D.1`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -1492,6 +1524,7 @@ pub struct PaymentPayout {
 /// A request to collect funds via direct debit from one of your Contacts (or a receivable
 /// record of funds a Receivable Contact sent you, always `approved`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentRequest {
     /// Payment Request reference, e.g. `PR.39p1`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -1540,6 +1573,7 @@ pub struct PaymentRequest {
 
 /// A page of Payment Requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentRequestListResponse {
     /// The items of this page.
     pub data: Vec<PaymentRequest>,
@@ -1547,6 +1581,7 @@ pub struct PaymentRequestListResponse {
 
 /// The payout of a Payment Request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentRequestPayout {
     /// Amount in cents.
     #[serde(with = "splitkit_common::lenient")]
@@ -1560,6 +1595,7 @@ pub struct PaymentRequestPayout {
 
 /// A single Payment Request.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentRequestResponse {
     /// The `data` property.
     pub data: PaymentRequest,
@@ -1649,6 +1685,7 @@ impl splitkit_common::OpenEnum for PaymentRequestStatus {
 
 /// A single Payment.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct PaymentResponse {
     /// The `data` property.
     pub data: Payment,
@@ -1724,6 +1761,7 @@ pub struct ProposeUnassignedAgreementRequest {
 
 /// A Refund of a Payment Request credit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Refund {
     /// Refund reference, e.g. `PRF.7f4`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -1762,6 +1800,7 @@ pub struct Refund {
 
 /// The parties of a Refund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundContacts {
     /// Contact ID (UUID) of the source.
     #[serde(with = "splitkit_common::lenient")]
@@ -1773,6 +1812,7 @@ pub struct RefundContacts {
 
 /// A page of Refunds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RefundListResponse {
     /// The items of this page.
     pub data: Vec<Refund>,
@@ -1780,6 +1820,7 @@ pub struct RefundListResponse {
 
 /// A single Refund.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct RefundResponse {
     /// The `data` property.
     pub data: Refund,
@@ -1879,6 +1920,7 @@ pub struct SimulateIncomingPayIdPaymentRequest {
 
 /// A simulated incoming PayID payment.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SimulatedPayIdPayment {
     /// ID (UUID) of the simulated payment.
     #[serde(with = "splitkit_common::lenient")]
@@ -1893,6 +1935,7 @@ pub struct SimulatedPayIdPayment {
 
 /// The simulated payment.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct SimulatedPayIdPaymentResponse {
     /// The `data` property.
     pub data: SimulatedPayIdPayment,
@@ -1910,6 +1953,7 @@ pub struct Terms {
 
 /// A debit or credit related to your account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Transaction {
     /// Transaction reference, e.g. `D.3` or `C.2`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -2094,6 +2138,7 @@ impl splitkit_common::OpenEnum for TransactionCategory {
 /// Why a transaction failed (January 2026 revision). Codes are open strings, e.g. `E201`
 /// for Direct Entry or an NPP ISO 20022 code such as `AC03`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionFailure {
     /// Failure code.
     #[serde(
@@ -2228,6 +2273,7 @@ impl splitkit_common::OpenEnum for TransactionFailureReason {
 
 /// A page of transactions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionListResponse {
     /// The items of this page.
     pub data: Vec<Transaction>,
@@ -2235,6 +2281,7 @@ pub struct TransactionListResponse {
 
 /// A single transaction.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionResponse {
     /// The `data` property.
     pub data: Transaction,
@@ -2242,6 +2289,7 @@ pub struct TransactionResponse {
 
 /// Why the original credit of a payout reversal failed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransactionReversalDetails {
     /// Reference of the original debit, e.g. `D.1`.
     #[serde(
@@ -2455,6 +2503,7 @@ impl splitkit_common::OpenEnum for TransactionType {
 
 /// A transfer of funds between two of your bank/float accounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Transfer {
     /// Transfer reference, e.g. `T.11ub`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -2484,6 +2533,7 @@ pub struct Transfer {
 
 /// A page of Transfers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TransferListResponse {
     /// The items of this page.
     pub data: Vec<Transfer>,
@@ -2491,6 +2541,7 @@ pub struct TransferListResponse {
 
 /// A single Transfer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct TransferResponse {
     /// The `data` property.
     pub data: Transfer,
@@ -2499,6 +2550,7 @@ pub struct TransferResponse {
 /// An Agreement with no preset authoriser that can only be accepted once and must be
 /// accepted within a predefined time period. Shared using its `link`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnassignedAgreement {
     /// Unassigned Agreement reference, e.g. `A.4k`.
     #[serde(rename = "ref", with = "splitkit_common::lenient")]
@@ -2527,6 +2579,7 @@ pub struct UnassignedAgreement {
 
 /// A page of Unassigned Agreements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UnassignedAgreementListResponse {
     /// The items of this page.
     pub data: Vec<UnassignedAgreement>,
@@ -2534,6 +2587,7 @@ pub struct UnassignedAgreementListResponse {
 
 /// A single Unassigned Agreement.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct UnassignedAgreementResponse {
     /// The `data` property.
     pub data: UnassignedAgreement,
@@ -2572,6 +2626,7 @@ pub struct UpdateReceivableContactRequest {
 /// cut off after `mobile_phone`; the September 2021 revision's example also shows
 /// `account`.)
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// First name.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -2592,6 +2647,7 @@ pub struct User {
 
 /// The Zepto account of the authenticated user.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct UserAccount {
     /// Account (business) name.
     #[serde(default, with = "splitkit_common::lenient")]
@@ -2621,6 +2677,7 @@ pub struct UserAccount {
 
 /// The current user.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct UserResponse {
     /// The `data` property.
     pub data: User,
@@ -2636,6 +2693,7 @@ pub struct VoidPayoutRequest {
 
 /// A webhook configuration (endpoint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Webhook {
     /// Webhook ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -2654,6 +2712,7 @@ pub struct Webhook {
 /// `id` is required here: it is the handle for getting and redelivering a delivery and the
 /// `starting_after` cursor of the list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookDelivery {
     /// Webhook delivery ID (UUID).
     #[serde(with = "splitkit_common::lenient")]
@@ -2682,6 +2741,7 @@ pub struct WebhookDelivery {
 /// One webhook delivery with the body that was delivered (`GET /webhook_deliveries/{id}`).
 /// The revisions mark no field as required.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookDeliveryDetail {
     /// Webhook delivery ID (UUID).
     #[serde(default, with = "splitkit_common::lenient")]
@@ -2712,6 +2772,7 @@ pub struct WebhookDeliveryDetail {
 
 /// A page of webhook deliveries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookDeliveryListResponse {
     /// The items of this page.
     pub data: Vec<WebhookDelivery>,
@@ -2719,6 +2780,7 @@ pub struct WebhookDeliveryListResponse {
 
 /// A single webhook delivery.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookDeliveryResponse {
     /// The `data` property.
     pub data: WebhookDeliveryDetail,
@@ -2806,6 +2868,7 @@ pub type WebhookEventData = serde_json::Value;
 
 /// Webhook event details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventInfo {
     /// The `type` property.
     #[serde(rename = "type")]
@@ -2952,6 +3015,7 @@ impl splitkit_common::OpenEnum for WebhookEventType {
 
 /// Who the webhook event relates to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventWho {
     /// The Zepto account (UUID) that owns the event.
     #[serde(with = "splitkit_common::lenient")]
@@ -2963,6 +3027,7 @@ pub struct WebhookEventWho {
 
 /// Webhook configurations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookListResponse {
     /// The items of this page.
     pub data: Vec<Webhook>,
@@ -2973,6 +3038,7 @@ pub struct WebhookListResponse {
 /// seconds>.<hex HMAC-SHA256 of "<timestamp>.<raw body>" keyed with the endpoint's
 /// signature_secret>`). `data` may hold more than one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookNotification {
     /// The `event` property.
     pub event: WebhookEventInfo,
@@ -2982,6 +3048,7 @@ pub struct WebhookNotification {
 
 /// Summary of one item of a delivery's payload data.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookPayloadDataSummary {
     /// Reference of the resource, e.g. `PB.8apq`.
     #[serde(
@@ -2995,6 +3062,7 @@ pub struct WebhookPayloadDataSummary {
 
 /// A delivery queued to be sent again (the answer of a redelivery, 202 Accepted).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookRedelivery {
     /// Webhook delivery ID (UUID).
     #[serde(default, with = "splitkit_common::lenient")]
@@ -3009,6 +3077,7 @@ pub struct WebhookRedelivery {
 
 /// The answer of a redelivery.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookRedeliveryResponse {
     /// The `data` property.
     pub data: WebhookRedelivery,

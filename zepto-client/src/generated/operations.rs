@@ -34,6 +34,7 @@ pub static LIST_OUTGOING_AGREEMENTS: Operation = Operation {
 
 /// Query and header parameters of [`list_outgoing_agreements`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListOutgoingAgreementsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -159,6 +160,7 @@ pub static LIST_BANK_ACCOUNTS: Operation = Operation {
 
 /// Query and header parameters of [`list_bank_accounts`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListBankAccountsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -202,6 +204,7 @@ pub static LIST_BANK_CONNECTIONS: Operation = Operation {
 
 /// Query and header parameters of [`list_bank_connections`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListBankConnectionsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -349,6 +352,7 @@ pub static LIST_CONTACTS: Operation = Operation {
 
 /// Query and header parameters of [`list_contacts`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListContactsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -711,6 +715,7 @@ pub static LIST_OPEN_AGREEMENTS: Operation = Operation {
 
 /// Query and header parameters of [`list_open_agreements`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListOpenAgreementsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -932,6 +937,7 @@ pub static LIST_PAYMENT_REQUEST_COLLECTIONS: Operation = Operation {
 
 /// Query and header parameters of [`list_payment_request_collections`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPaymentRequestCollectionsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -979,6 +985,7 @@ pub static LIST_PAYMENT_REQUEST_RECEIVABLES: Operation = Operation {
 
 /// Query and header parameters of [`list_payment_request_receivables`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPaymentRequestReceivablesParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1059,6 +1066,7 @@ pub static LIST_PAYMENTS: Operation = Operation {
 
 /// Query and header parameters of [`list_payments`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListPaymentsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1278,6 +1286,7 @@ pub static LIST_OUTGOING_REFUNDS: Operation = Operation {
 
 /// Query and header parameters of [`list_outgoing_refunds`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListOutgoingRefundsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1486,6 +1495,7 @@ pub static LIST_TRANSACTIONS: Operation = Operation {
 
 /// Query and header parameters of [`list_transactions`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListTransactionsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1634,6 +1644,7 @@ pub static LIST_TRANSFERS: Operation = Operation {
 
 /// Query and header parameters of [`list_transfers`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListTransfersParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1746,6 +1757,7 @@ pub static LIST_UNASSIGNED_AGREEMENTS: Operation = Operation {
 
 /// Query and header parameters of [`list_unassigned_agreements`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListUnassignedAgreementsParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1899,6 +1911,7 @@ pub static LIST_WEBHOOKS: Operation = Operation {
 
 /// Query and header parameters of [`list_webhooks`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWebhooksParams {
     /// Page of results to return, single value, exact match.
     pub page: Option<i32>,
@@ -1942,6 +1955,7 @@ pub static LIST_WEBHOOK_DELIVERIES: Operation = Operation {
 
 /// Query and header parameters of [`list_webhook_deliveries`].
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWebhookDeliveriesParams {
     /// Page of results to return, single value, exact match (the pagination of Zepto's other
     /// lists; the revisions list `starting_after` instead).

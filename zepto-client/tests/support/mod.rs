@@ -17,13 +17,12 @@ pub const NOW: i64 = 1_622_851_200;
 pub const TOKEN: &str = "test-token";
 
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(5),
-        jitter: false,
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+        .max_retry_after(Duration::from_secs(5))
+        .jitter(false)
 }
 
 pub fn clock() -> Arc<ManualClock> {

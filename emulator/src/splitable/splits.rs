@@ -1,5 +1,5 @@
-//! Splitable (split(able)): form-encoded splits and the `api_notify_url` callback
-//! (`/splitable`).
+//! Splits: create (form-encoded, numbered line items), paid members, and the callback a
+//! settled split sends.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -7,116 +7,30 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::{Value, json};
-use time::OffsetDateTime;
+use serde_json::json;
 
+use super::*;
 use crate::seed;
 use crate::server::{Ctx, Shared, json as json_response};
 use crate::util;
 use crate::webhooks::{Job, Provider, Signing};
 
-/// split(able) supports up to 20 line items per order.
-const MAX_LINE_ITEMS: usize = 20;
-/// The default and maximum `expires_in`, in hours.
-const MAX_EXPIRES_IN_HOURS: i64 = 120;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Open,
-    Paid,
-    Cancelled,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::Paid => "paid",
-            Status::Cancelled => "cancelled",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct LineItem {
-    name: String,
-    quantity: i64,
-    amount: i64,
-    url: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct Member {
-    name: String,
-    email: String,
-    amount: i64,
-}
-
-#[derive(Debug, Clone)]
-struct Split {
-    id: String,
-    invoice: String,
-    notify_url: String,
-    total: i64,
-    api_secret: String,
-    expires_at: OffsetDateTime,
-    description: Option<String>,
-    shipping: Option<i64>,
-    tax: Option<i64>,
-    items: Vec<LineItem>,
-    members: Vec<Member>,
-    status: Status,
-    transaction_id: Option<String>,
-}
-
-/// Splitable's state: the splits.
-#[derive(Debug, Default)]
-pub(crate) struct SplitableState {
-    splits: BTreeMap<String, Split>,
-}
-
-/// A Splitable error body, `{"error": "..."}`, with an explicit status.
-pub(crate) fn error_with_status(status: StatusCode, message: &str) -> Response {
-    json_response(status, &json!({ "error": message }))
-}
-
-/// A Splitable API error with the configured status (200 like the draft host, or 500 like live).
-fn error(shared: &Shared, message: impl AsRef<str>) -> Response {
-    let status =
-        StatusCode::from_u16(shared.config.splitable_error_status).unwrap_or(StatusCode::OK);
-    error_with_status(status, message.as_ref())
-}
-
-/// The API and the hosted split page, mounted at `/splitable`.
-pub(crate) fn router() -> Router<Arc<Shared>> {
+pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/splits", post(create_split))
         .route("/api/splits/{id}/paid_members", get(paid_members))
         .route("/api/splits/{id}/paid_members.json", get(paid_members))
-        .route("/cws/{id}", get(split_page))
-        .fallback(|| async { error_with_status(StatusCode::NOT_FOUND, "Not found") })
 }
 
-/// split(able)'s answers carry an `X-Request-Id` header (Rails).
-pub(crate) async fn with_request_id(mut response: Response) -> Response {
-    if let Ok(id) = axum::http::HeaderValue::from_str(&util::random_hex(32)) {
-        response.headers_mut().insert("x-request-id", id);
-    }
-    response
-}
+/// split(able) supports up to 20 line items per order.
+pub(super) const MAX_LINE_ITEMS: usize = 20;
+/// The default and maximum `expires_in`, in hours.
+pub(super) const MAX_EXPIRES_IN_HOURS: i64 = 120;
 
-/// The control endpoints, mounted at `/_emulator/splitable`.
-pub(crate) fn control_router() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/splits/{id}", get(control_get))
-        .route("/splits/{id}/pay", post(control_pay))
-        .route("/splits/{id}/cancel", post(control_cancel))
-}
-
-fn parse_int(value: &str) -> Option<i64> {
+pub(super) fn parse_int(value: &str) -> Option<i64> {
     let value = value.trim();
     if let Ok(n) = value.parse::<i64>() {
         return Some(n);
@@ -131,7 +45,7 @@ fn parse_int(value: &str) -> Option<i64> {
 }
 
 /// Reads the numbered line items (`item_name_N`, `quantity_N`, `amount_N`, `url_N`).
-fn line_items(form: &BTreeMap<String, String>) -> Result<Vec<LineItem>, String> {
+pub(super) fn line_items(form: &BTreeMap<String, String>) -> Result<Vec<LineItem>, String> {
     let mut numbers = BTreeSet::new();
     for key in form.keys() {
         for prefix in ["item_name_", "quantity_", "amount_", "url_"] {
@@ -188,19 +102,81 @@ fn line_items(form: &BTreeMap<String, String>) -> Result<Vec<LineItem>, String> 
     Ok(items)
 }
 
-fn transaction_id() -> String {
+pub(super) fn transaction_id() -> String {
     let hex = util::random_hex(16);
     let n = u64::from_str_radix(&hex, 16).unwrap_or(0) % 900_000_000_000_000 + 100_000_000_000_000;
     n.to_string()
 }
 
+/// The form fields `POST /api/splits` documents, besides the numbered line items.
+const SPLIT_FIELDS: &[&str] = &[
+    "api_key",
+    "invoice",
+    "api_notify_url",
+    "total_amount",
+    "api_secret",
+    "expires_in",
+    "shipping",
+    "tax",
+    "description",
+];
+
+/// Whether `name` is a numbered line-item field (`item_name_1`, `quantity_2`, ...).
+fn is_line_item_field(name: &str) -> bool {
+    ["item_name_", "quantity_", "amount_", "url_"]
+        .iter()
+        .any(|prefix| {
+            name.strip_prefix(prefix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// `POST /api/splits`. Strict, the body is a form (`application/x-www-form-urlencoded`)
+/// holding `api_key` and only the documented fields; lenient, `api_key` may come in the query
+/// and other fields are ignored.
 async fn create_split(
     State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let mut form = util::form_map(query.unwrap_or_default().as_bytes());
+    let strict = !shared.config.lenient;
+    let mut form = BTreeMap::new();
+    if strict {
+        let is_form = util::header(&headers, "content-type")
+            .and_then(|c| c.split(';').next())
+            .is_some_and(|c| {
+                c.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return error(
+                &shared,
+                "the request must be a form (Content-Type: application/x-www-form-urlencoded)",
+            );
+        }
+    } else {
+        form.extend(util::form_map(query.unwrap_or_default().as_bytes()));
+    }
     form.extend(util::form_map(&body));
+    if strict {
+        let unknown: Vec<&str> = form
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !SPLIT_FIELDS.contains(k) && !is_line_item_field(k))
+            .collect();
+        if !unknown.is_empty() {
+            return error(
+                &shared,
+                format!(
+                    "unknown parameter{} {} (the documented ones are {} and item_name_N, quantity_N, amount_N, url_N)",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", "),
+                    SPLIT_FIELDS.join(", ")
+                ),
+            );
+        }
+    }
     let api_key = form
         .get("api_key")
         .map(|k| k.trim())
@@ -313,7 +289,7 @@ async fn paid_members(
 }
 
 /// Settles an open split and queues the callback.
-fn settle(split: &mut Split, cx: &mut Ctx<'_>, status: Status) {
+pub(super) fn settle(split: &mut Split, cx: &mut Ctx<'_>, status: Status) {
     split.status = status;
     let transaction_id = transaction_id();
     split.transaction_id = Some(transaction_id.clone());
@@ -332,147 +308,8 @@ fn settle(split: &mut Split, cx: &mut Ctx<'_>, status: Status) {
         body: Bytes::from(body),
         signing: Signing::Splitable,
         zepto_delivery: None,
+        epoch: 0,
     });
-}
-
-/// Applies expiries: open splits past their `expires_in` are cancelled (callback
-/// `payment_status=cancelled`).
-pub(crate) fn sweep(st: &mut SplitableState, cx: &mut Ctx<'_>) {
-    let now = cx.now;
-    for split in st.splits.values_mut() {
-        if split.status == Status::Open && split.expires_at <= now {
-            settle(split, cx, Status::Cancelled);
-        }
-    }
-}
-
-fn split_json(s: &Split) -> Value {
-    json!({
-        "split_id": s.id,
-        "invoice": s.invoice,
-        "status": s.status.as_str(),
-        "total_amount": s.total,
-        "paid_amount": s.members.iter().map(|m| m.amount).sum::<i64>(),
-        "api_notify_url": s.notify_url,
-        "expires_at": util::iso_seconds(s.expires_at),
-        "description": s.description,
-        "shipping": s.shipping,
-        "tax": s.tax,
-        "line_items": s.items.iter().map(|i| json!({
-            "item_name": i.name, "quantity": i.quantity, "amount": i.amount, "url": i.url,
-        })).collect::<Vec<_>>(),
-        "paid_members": s.members.iter().map(|m| json!({
-            "name": m.name, "email": m.email, "amount": m.amount,
-        })).collect::<Vec<_>>(),
-        "transaction_id": s.transaction_id,
-    })
-}
-
-async fn split_page(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let status = shared.run(|st, _| st.splitable.splits.get(&id).map(|s| s.status.as_str()));
-    match status {
-        Some(status) => Html(format!(
-            "<!doctype html><title>split(able) (emulator)</title><h1>Split {id}</h1>\
-             <p>Status: {status}.</p><p>This is the splitkit emulator. Pay with \
-             <code>POST /_emulator/splitable/splits/{id}/pay</code>.</p>"
-        ))
-        .into_response(),
-        None => error_with_status(StatusCode::NOT_FOUND, "Split not found"),
-    }
-}
-
-fn control_error(status: StatusCode, message: impl AsRef<str>) -> Response {
-    crate::control::error(status, message.as_ref())
-}
-
-async fn control_get(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    shared.run(|st, _| match st.splitable.splits.get(&id) {
-        Some(s) => json_response(StatusCode::OK, &split_json(s)),
-        None => control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}")),
-    })
-}
-
-/// `{"name"?, "email"?, "amount"?}`: a team member pays `amount` cents (default: everything
-/// still due). When the total is reached the split is paid and the callback sent.
-async fn control_pay(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v @ Value::Object(_)) => v,
-            _ => return control_error(StatusCode::BAD_REQUEST, "body must be a JSON object"),
-        }
-    };
-    let amount = match request.get("amount") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_i64() {
-            Some(a) if a > 0 => Some(a),
-            _ => {
-                return control_error(
-                    StatusCode::BAD_REQUEST,
-                    "`amount` must be a positive integer (cents)",
-                );
-            }
-        },
-    };
-    shared.run(|st, cx| {
-        let Some(split) = st.splitable.splits.get_mut(&id) else {
-            return control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}"));
-        };
-        if split.status != Status::Open {
-            return control_error(
-                StatusCode::CONFLICT,
-                format!("split {id} is {}, not open", split.status.as_str()),
-            );
-        }
-        let paid: i64 = split.members.iter().map(|m| m.amount).sum();
-        let due = split.total - paid;
-        let amount = amount.unwrap_or(due);
-        if amount > due {
-            return control_error(
-                StatusCode::CONFLICT,
-                format!("{amount} cents exceeds the {due} still due"),
-            );
-        }
-        let n = split.members.len() + 1;
-        split.members.push(Member {
-            name: request
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("Team Member {n}")),
-            email: request
-                .get("email")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("member{n}@example.com")),
-            amount,
-        });
-        if amount == due {
-            settle(split, cx, Status::Paid);
-        }
-        json_response(StatusCode::OK, &split_json(split))
-    })
-}
-
-async fn control_cancel(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    shared.run(|st, cx| {
-        let Some(split) = st.splitable.splits.get_mut(&id) else {
-            return control_error(StatusCode::NOT_FOUND, format!("no Splitable split {id}"));
-        };
-        if split.status != Status::Open {
-            return control_error(
-                StatusCode::CONFLICT,
-                format!("split {id} is {}, not open", split.status.as_str()),
-            );
-        }
-        settle(split, cx, Status::Cancelled);
-        json_response(StatusCode::OK, &split_json(split))
-    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! of them signed; [`WebhookSource::of`] tells you which kind did.
 //!
 //! ```
-//! use ante_client::webhooks::{Key, WebhookVerifier};
+//! use ante_client::webhook::{Key, WebhookVerifier};
 //! use ante_client::{SigningSecret, WebhookSecret};
 //!
 //! # fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,23 +5,35 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::routing::post;
 use serde_json::{Map, Value, json};
 
-use super::api::{
-    FLOAT_ACCOUNT_NUMBER, FLOAT_BRANCH_CODE, amount, is_printable_ascii, length, next_txn_seq, ok,
-    payment_request_json, text, txn_json,
-};
-use super::{
-    Contact, Errors, PaymentRequest, Plan, Txn, TxnKind, ZeptoState, authenticate, json_object,
-    resource_error, unprocessable,
-};
+use super::*;
 use crate::seed;
 use crate::server::{Ctx, Shared};
 use crate::util;
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/simulate/incoming_payid_payment",
+            post(incoming_payid_payment),
+        )
+        .route(
+            "/simulate/incoming_npp_payid_payment",
+            post(incoming_npp_payid_payment),
+        )
+        .route(
+            "/simulate/incoming_npp_bban_payment",
+            post(incoming_npp_bban_payment),
+        )
+        .route("/simulate/incoming_de_payment", post(incoming_de_payment))
+}
 
 /// The rail an incoming payment arrives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,22 +87,6 @@ fn receive(
     };
     let channel = incoming.rail.channel();
     let credit = Txn {
-        seq: next_txn_seq(st),
-        kind: TxnKind::Receipt,
-        reference: credit_ref.clone(),
-        parent_ref: request_ref.clone(),
-        debit: false,
-        category: "payout",
-        created_at: cx.now,
-        matures_at: cx.now,
-        cleared_at: None,
-        bank_ref: None,
-        status: "maturing",
-        status_changed_at: cx.now,
-        failure_reason: None,
-        failure_code: None,
-        failure_title: None,
-        failure_details: None,
         party_contact_id,
         party_name,
         description: Some(incoming.description.clone()),
@@ -98,13 +94,14 @@ fn receive(
         bank_account_id: account.to_string(),
         channels: vec![channel.into()],
         current_channel: channel.into(),
-        reversal_details: None,
-        metadata: None,
-        ours: true,
-        event_prefix: "credit",
-        plan: Plan::Succeed,
-        after: None,
         step: 1,
+        ..Txn::new(
+            next_txn_seq(st),
+            TxnKind::Receipt,
+            credit_ref.clone(),
+            request_ref.clone(),
+            cx.now,
+        )
     };
     st.transactions.push(credit);
     if let (Payee::Contact(contact), Some(reference)) = (payee, &request_ref) {
@@ -115,6 +112,7 @@ fn receive(
             authoriser_id: contact.anyone_account_id.clone(),
             contact_initiated: true,
             status: "approved",
+            status_reason: None,
             matures_at: cx.now,
             responded_at: Some(cx.now),
             created_at: cx.now,
@@ -238,22 +236,20 @@ fn simulation(
     shared: &Shared,
     headers: &HeaderMap,
     body: &[u8],
+    fields: &[&str],
     handle: impl FnOnce(&mut ZeptoState, &mut Ctx<'_>, &Map<String, Value>) -> Result<Value, String>,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, headers, cx.now, None) {
-            return r;
-        }
-        let body = match json_object(body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        match handle(st, cx, &body) {
+    authed_json(
+        shared,
+        headers,
+        None,
+        body,
+        fields,
+        |st, cx, body| match handle(st, cx, &body) {
             Ok(data) => ok(StatusCode::CREATED, data),
             Err(sentence) => resource_error(StatusCode::BAD_REQUEST, &sentence),
-        }
-    })
+        },
+    )
 }
 
 /// `POST /simulate/incoming_npp_payid_payment`.
@@ -262,7 +258,17 @@ pub(super) async fn incoming_npp_payid_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "payid_email",
+        "amount",
+        "payment_description",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+        "debtor_legal_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         let mut errors = Vec::new();
         let payid_email = text(body, "payid_email", "Payid email", true, &mut errors);
         length(&payid_email, "Payid email", 6, 256, &mut errors);
@@ -374,7 +380,18 @@ pub(super) async fn incoming_npp_bban_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "to_bsb",
+        "to_account_number",
+        "amount",
+        "payment_description",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+        "debtor_legal_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         account_payment(st, cx, body, Rail::Npp)
     })
 }
@@ -385,7 +402,16 @@ pub(super) async fn incoming_de_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    simulation(&shared, &headers, &body, |st, cx, body| {
+    const FIELDS: &[&str] = &[
+        "to_bsb",
+        "to_account_number",
+        "amount",
+        "payment_reference",
+        "from_bsb",
+        "from_account_number",
+        "debtor_name",
+    ];
+    simulation(&shared, &headers, &body, FIELDS, |st, cx, body| {
         account_payment(st, cx, body, Rail::DirectEntry)
     })
 }
@@ -397,15 +423,8 @@ pub(super) async fn incoming_payid_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.run(|st, cx| {
-        let st = &mut st.zepto;
-        if let Err(r) = authenticate(st, &headers, cx.now, None) {
-            return r;
-        }
-        let body = match json_object(&body) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
+    const FIELDS: &[&str] = &["payid_email", "amount"];
+    authed_json(&shared, &headers, None, &body, FIELDS, |st, cx, body| {
         let mut errors = Vec::new();
         let payid_email = text(&body, "payid_email", "Payid email", true, &mut errors);
         length(&payid_email, "Payid email", 6, 256, &mut errors);

@@ -11,8 +11,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::server::{Fault, Shared, json as json_response};
-use crate::webhooks::Provider;
+use crate::faults::{Fault, InjectedFault};
+use crate::operations::{self, OPERATIONS};
+use crate::server::{Shared, json as json_response};
+use crate::webhooks::{self, Provider};
 use crate::{ante, fairshare, seed, splitable, util, zepto};
 
 /// A control-endpoint error: `{"error": "<message>"}`.
@@ -43,6 +45,8 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/operations", get(list_operations))
         .nest("/ante", ante::control_router())
         .nest("/fairshare", fairshare::control_router())
         .nest("/splitable", splitable::control_router())
@@ -107,7 +111,11 @@ async fn describe(State(shared): State<Arc<Shared>>) -> Response {
             },
         },
         "settings": {
-            "webhook_retry_delays_ms": config.webhook_retry_delays.iter().map(|d| d.as_millis()).collect::<Vec<_>>(),
+            "lenient": config.lenient,
+            "webhook_retry_schedules_ms": Provider::ALL
+                .iter()
+                .map(|p| (p.as_str().to_string(), json!(config.retry_schedule(*p).delays().iter().map(|d| d.as_millis()).collect::<Vec<_>>())))
+                .collect::<serde_json::Map<_, _>>(),
             "webhook_timeout_ms": config.webhook_timeout.as_millis(),
             "ante_headless_enabled": config.ante_headless_enabled,
             "ante_min_order_total": config.ante_min_order_total,
@@ -116,10 +124,7 @@ async fn describe(State(shared): State<Arc<Shared>>) -> Response {
             "splitable_error_status": config.splitable_error_status,
             "zepto": zepto::describe(&shared),
         },
-        "zepto_not_emulated": zepto::NOT_EMULATED
-            .iter()
-            .map(|(m, p, op)| json!({ "method": m, "path": p, "operation": op }))
-            .collect::<Vec<_>>(),
+        "operations": OPERATIONS.len(),
     });
     json_response(StatusCode::OK, &body)
 }
@@ -134,6 +139,8 @@ fn clock_body(shared: &Shared) -> Value {
         "now": util::iso_millis(shared.clock.now()),
         "unix": shared.clock.unix(),
         "offset_seconds": shared.clock.offset_ms() / 1000,
+        "offset_ms": shared.clock.offset_ms(),
+        "pending_webhook_retries": shared.retries.len(),
     })
 }
 
@@ -141,7 +148,8 @@ async fn clock(State(shared): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &clock_body(&shared))
 }
 
-/// `{"seconds": n}` (n >= 0): moves the emulator clock and applies every expiry now due.
+/// `{"seconds": n}` (n >= 0): moves the emulator clock, applies every expiry now due, and
+/// answers once every webhook retry that came due has been attempted.
 async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let request = match object(&body) {
         Ok(r) => r,
@@ -158,6 +166,7 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
         );
     };
     shared.advance_clock(seconds);
+    webhooks::settle(&shared).await;
     json_response(StatusCode::OK, &clock_body(&shared))
 }
 
@@ -191,10 +200,12 @@ async fn clear_webhooks(State(shared): State<Arc<Shared>>) -> Response {
     json_response(StatusCode::OK, &json!({ "cleared": true }))
 }
 
-/// `{"provider", "status", "count"?: 1, "retry_after"?: seconds}`: the next `count` API requests
-/// to `provider` answer `status` in its error shape (with `Retry-After` when given).
+/// Adds a fault: `{"provider", "operation"?, "count"?: 1, "type": "status" | "hang" | "reset"
+/// | "delay", ...}` with `status` and `retry_after` (seconds) for `status`, `ms` for `hang` and
+/// `delay`. Without `type`, a body with `status` is a `status` fault. The next `count` API
+/// requests to `operation` (any operation of `provider` without one) meet the fault.
 async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match object(&body) {
+    let mut request = match object(&body) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -208,16 +219,18 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             "`provider` must be ante, fairshare, splitable or zepto",
         );
     };
-    let Some(status) = request
-        .get("status")
-        .and_then(Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok())
-        .filter(|s| (400..=599).contains(s))
-    else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "`status` must be an HTTP error status (400-599)",
-        );
+    let operation = match request.get("operation") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) if operations::is_known(provider, id) => Some(id.clone()),
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "`operation` must be an operation id of {} (GET /_emulator/operations lists them), got {other}",
+                    provider.as_str()
+                ),
+            );
+        }
     };
     let count = match request.get("count") {
         None | Some(Value::Null) => 1,
@@ -235,23 +248,28 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
             }
         },
     };
-    let retry_after = match request.get("retry_after") {
-        None | Some(Value::Null) => None,
-        Some(v) => match v.as_u64() {
-            Some(s) => Some(s),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "`retry_after` must be a number of seconds",
-                );
-            }
-        },
+    if !request.contains_key("type") && request.contains_key("status") {
+        request.insert("type".into(), json!("status"));
+    }
+    let fault = match serde_json::from_value::<Fault>(Value::Object(request))
+        .map_err(|e| e.to_string())
+        .and_then(|f| f.validate().map(|()| f))
+    {
+        Ok(f) => f,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "a fault is {{\"type\": \"status\", \"status\", \"retry_after\"?}}, {{\"type\": \"hang\", \"ms\"}}, {{\"type\": \"reset\"}} or {{\"type\": \"delay\", \"ms\"}}: {e}"
+                ),
+            );
+        }
     };
-    let fault = Fault {
+    let fault = InjectedFault {
         provider,
-        status,
+        operation,
+        fault,
         remaining: count,
-        retry_after,
     };
     shared.add_fault(fault.clone());
     json_response(StatusCode::CREATED, &fault)
@@ -264,4 +282,44 @@ async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
     shared.clear_faults();
     json_response(StatusCode::OK, &json!({ "cleared": true }))
+}
+
+/// Every API request, oldest first; filter with `?provider=` and `?operation=`.
+async fn requests(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let query = util::form_map(query.unwrap_or_default().as_bytes());
+    let provider = match query.get("provider").map(|p| Provider::parse(p)) {
+        None => None,
+        Some(Some(p)) => Some(p),
+        Some(None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`provider` must be ante, fairshare, splitable or zepto",
+            );
+        }
+    };
+    let data: Vec<_> = shared
+        .requests()
+        .into_iter()
+        .filter(|r| provider.is_none_or(|p| r.provider == p))
+        .filter(|r| {
+            query
+                .get("operation")
+                .is_none_or(|o| r.operation.as_deref() == Some(o.as_str()))
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({ "data": data }))
+}
+
+async fn clear_requests(State(shared): State<Arc<Shared>>) -> Response {
+    shared.clear_requests();
+    json_response(StatusCode::OK, &json!({ "cleared": true }))
+}
+
+/// Every operation the emulator serves: `{provider, method, path, id}`.
+async fn list_operations() -> Response {
+    let data: Vec<Value> = OPERATIONS
+        .iter()
+        .map(|o| json!({ "provider": o.provider, "method": o.method, "path": o.path, "id": o.id }))
+        .collect();
+    json_response(StatusCode::OK, &json!({ "data": data }))
 }
