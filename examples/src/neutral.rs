@@ -15,7 +15,7 @@ use splitkit::{
     State, Support, ZeptoProvider,
 };
 use splitkit_common::{Currency, MinorUnits};
-use splitkit_emulator::control::{Contribution, TeamPayment};
+use splitkit_emulator::control::{AgreementTerms, Contribution, TeamPayment};
 use splitkit_emulator::{RunningEmulator, seed};
 
 use crate::tour::Stage;
@@ -282,6 +282,12 @@ pub async fn providers(
             )
             .await
             .doing("adding a Zepto contact")?;
+        // The Contact accepts the Agreement Zepto's invitation offers (no API call does this).
+        emulator
+            .zepto()
+            .accept_agreement(&contact.id, AgreementTerms::unlimited())
+            .await
+            .doing("the Zepto contact accepting an Agreement")?;
         contacts.push(Participant::new(contact.id).name(name));
     }
 

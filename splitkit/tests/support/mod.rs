@@ -13,6 +13,7 @@ use axum::routing::post;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use splitkit::{Event, EventKind, ProviderKind, SplitProvider};
+use splitkit_emulator::control::AgreementTerms;
 use splitkit_emulator::{Emulator, EmulatorConfig, RunningEmulator, seed};
 use tokio::sync::{Mutex, mpsc};
 
@@ -209,9 +210,11 @@ impl Harness {
             .is_err()
     }
 
-    /// A Zepto Contact with an accepted Agreement (the emulator's default), by name.
+    /// A Zepto Contact that has accepted an Agreement without limits, by name (the strict
+    /// emulator, like Zepto, refuses to debit a Contact without one).
     pub(crate) async fn zepto_contact(&self, name: &str, account: &str) -> String {
-        self.zepto_client
+        let id = self
+            .zepto_client
             .contacts()
             .create(
                 zepto_client::contacts::NewContact::new()
@@ -222,7 +225,13 @@ impl Harness {
             )
             .await
             .unwrap()
-            .id
+            .id;
+        self.emulator
+            .zepto()
+            .accept_agreement(&id, AgreementTerms::unlimited())
+            .await
+            .expect("the Contact accepts an Agreement");
+        id
     }
 }
 
