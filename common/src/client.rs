@@ -408,7 +408,11 @@ impl ApiClient {
     /// Runs the whole pipeline for one call to `url`: key, auth, send, classify, back off,
     /// within the deadline. Every error, and the successful answer, comes with the call's
     /// context.
-    async fn send(&self, request: &Request, url: Url) -> Result<(HttpResponse, CallContext), Error> {
+    async fn send(
+        &self,
+        request: &Request,
+        url: Url,
+    ) -> Result<(HttpResponse, CallContext), Error> {
         let operation = request.operation;
         let span = tracing::info_span!(
             "splitkit.call",

@@ -79,6 +79,14 @@
 //! | Neutral events | created, funded, expired, cancelled | created, share_paid, partially_paid, funded, expired, cancelled, refunded | funded, expired | created, share_paid, cancelled, failed |
 //! <!-- capability-table:end -->
 //!
+//! # Cargo features
+//!
+//! The provider crates' TLS and OAuth choices, forwarded to all four: `rustls-ring` (default),
+//! `rustls-aws-lc` or `native-tls` for the default transport (choose one), and `oauth`
+//! (default) for Zepto accounts connected through OAuth2. `default-features = false, features =
+//! ["rustls-ring"]` builds without the `oauth2` crate when Zepto is used with a personal access
+//! token or not at all.
+//!
 //! # What the neutral model chooses
 //!
 //! - **Money** is integer minor units ([`MinorUnits`]) with a
