@@ -108,7 +108,7 @@ pub fn webhook_body(event_type: &str, data: impl IntoIterator<Item = Value>) -> 
 ///
 /// Each builder wraps a [`ResponseFixture`] holding `{"data": <item>}`; `set(pointer, value)`
 /// changes any field below `data` (`"/payouts/0/status"`), `item()` is the object alone (for
-/// [`list`](fixtures::list) and webhook bodies), and [`mocks`](super::mocks) take any of them.
+/// [`list`](fixtures::list) and webhook bodies), and [`mocks`] take any of them.
 pub mod fixtures {
     use super::*;
 
