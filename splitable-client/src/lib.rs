@@ -108,7 +108,7 @@
 //! ```
 //!
 //! The handler must answer **exactly `200`**: any other status (`201` and `204` included)
-//! makes split(able) send the callback again, 25 attempts over about five days. Deliveries can
+//! makes split(able) send the callback again, 25 attempts over about three weeks. Deliveries can
 //! repeat, so the handler must be idempotent on the `transaction_id`. [`WebhookInbox`] does
 //! the de-duplication and the answers. When every split carries its own `api_secret`, look it
 //! up by [`webhook::unverified_invoice`] and verify with it. See [`webhook`].

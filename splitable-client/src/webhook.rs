@@ -22,7 +22,7 @@
 //!
 //! split(able) wants **exactly `200`** ([`ACKNOWLEDGE_STATUS`]). Any other status, `201` and
 //! `204` included, makes it send the callback again: 25 attempts in all, at growing intervals,
-//! for about five days ([`RETRY_WINDOW`]). Nothing in a callback stops a replay, so the same
+//! for about three weeks ([`RETRY_WINDOW`]). Nothing in a callback stops a replay, so the same
 //! callback can arrive many times.
 //!
 //! | outcome | answer | why |
@@ -77,9 +77,11 @@ pub use crate::generated::models::PaymentStatus;
 /// The status a callback handler must answer once it has recorded the callback: `200`.
 pub const ACKNOWLEDGE_STATUS: StatusCode = StatusCode::OK;
 
-/// How long split(able) retries a callback that did not get `200`: 25 attempts over about five
-/// days. A [`WebhookInbox`] remembers handled callbacks this long by default.
-pub const RETRY_WINDOW: Duration = Duration::from_secs(5 * 24 * 60 * 60);
+/// How long split(able) retries a callback that did not get `200`: 25 attempts at growing
+/// intervals (under a minute at first, five days at the last), about three weeks in all; the
+/// intervals are those of delayed_job's default, `attempts⁴ + 5` seconds, whose 24 waits add up
+/// to 20.4 days. A [`WebhookInbox`] remembers handled callbacks this long by default.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(21 * 24 * 60 * 60);
 
 /// The field names of the callback.
 const INVOICE: &str = "invoice";

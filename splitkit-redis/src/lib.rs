@@ -53,7 +53,7 @@
 //! # Webhook de-duplication
 //!
 //! Providers deliver each webhook at least once, and retry (Zepto every 5 minutes for an hour,
-//! Splitable up to 25 times over five days): behind a load balancer, two instances can receive
+//! Splitable up to 25 times over about three weeks): behind a load balancer, two instances can receive
 //! the same event. [`Redis::delivery_store`] gives every provider crate's `WebhookInbox` one
 //! shared record per event, so exactly one instance runs the handler:
 //!

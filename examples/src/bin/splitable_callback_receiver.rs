@@ -27,7 +27,7 @@
 //! they have not arrived within 15 seconds.
 //!
 //! split(able) retries every callback not answered with exactly `200` (25 attempts over about
-//! five days), so the same callback can arrive several times. The receiver is the SDK's ready
+//! three weeks), so the same callback can arrive several times. The receiver is the SDK's ready
 //! axum handler (`WebhookInbox::into_handler`, feature `axum`): it reads at most 1 MiB of body,
 //! verifies the secret, handles each `transaction_id` once and answers exactly `200` to it and
 //! to repeats; `403` to a callback whose secret is wrong or missing, `500` when the handler
