@@ -25,8 +25,9 @@
 //!
 //! Zepto counts **any** HTTP answer (2xx, 4xx, 5xx) as delivered and retries only deliveries
 //! that got no answer at all, every 5 minutes for an hour ([`RETRY_WINDOW`]), in no guaranteed
-//! order. An answered delivery is never sent again unless you resend it
-//! (`client.webhooks().resend_delivery`). So:
+//! order. An answered delivery is never sent again unless you ask for it
+//! ([`Webhooks::redeliver`](crate::webhooks::Webhooks::redeliver) for one,
+//! [`Webhooks::recover`](crate::webhooks::Webhooks::recover) for the failed ones since a time). So:
 //!
 //! | outcome | answer | why |
 //! |---|---|---|
