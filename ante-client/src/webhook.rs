@@ -363,9 +363,11 @@ impl EventBody {
     fn from_envelope(envelope: models::WebhookEvent) -> Result<Self, DecodeFailure> {
         let raw_data = envelope.data.unwrap_or(Value::Null);
         fn decode_as<T: serde::de::DeserializeOwned>(data: &Value) -> Result<T, DecodeFailure> {
-            serde_path_to_error::deserialize(data).map_err(|e| {
-                DecodeFailure::new(format!("data.{}", e.path()), e.inner().to_string())
-            })
+            // Decoded from text, like every answer and event: the failure then has a position,
+            // from which its path is read, and each model's decoder is compiled for one reader.
+            let text =
+                serde_json::to_vec(data).map_err(|e| DecodeFailure::new("data", e.to_string()))?;
+            DecodeFailure::decode_json(&text).map_err(|e| e.within("data"))
         }
         let data = match &envelope.type_ {
             WebhookEventType::GroupCreated => EventData::GroupCreated(decode_as(&raw_data)?),

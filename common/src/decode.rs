@@ -14,72 +14,50 @@ const SNIPPET_RADIUS: usize = 60;
 
 /// Decodes `body` as JSON into `T`, naming the path on failure.
 ///
-/// A body that decodes is read once, at full speed. Only a body that fails is read again with
-/// path tracking (which copies every key it passes), to name where it failed.
+/// A body is read once, at full speed. When it fails, the path is read off the text up to where
+/// the decoder stopped, so no model's decoder is compiled a second time for path tracking.
 pub fn json<T: DeserializeOwned>(
     operation: &'static str,
     body: &[u8],
     secret_fields: &[&str],
 ) -> Result<T, Error> {
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(fast) => {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            let tracked = serde_path_to_error::deserialize::<_, T>(&mut de)
-                .and_then(|_| de.end().map_err(path_error));
-            Err(decode_error(
-                operation,
-                body,
-                secret_fields,
-                tracked.err().unwrap_or_else(|| path_error(fast)),
-            ))
-        }
-    }
+    serde_json::from_slice(body).map_err(|e| decode_error(operation, body, secret_fields, &e))
 }
 
-/// Decodes `body` with a seed (used for pages), naming the path on failure: read once at full
-/// speed, and again with path tracking only when that fails (as [`json`]).
-pub(crate) fn json_seed<'de, S: DeserializeSeed<'de> + Clone>(
+/// Decodes `body` with a seed (used for pages), naming the path on failure (as [`json`]).
+pub(crate) fn json_seed<'de, S: DeserializeSeed<'de>>(
     operation: &'static str,
     body: &'de [u8],
     secret_fields: &[&str],
     seed: S,
 ) -> Result<S::Value, Error> {
-    let fast = match seed
-        .clone()
-        .deserialize(&mut serde_json::Deserializer::from_slice(body))
-    {
-        Ok(value) => return Ok(value),
-        Err(error) => error,
-    };
     let mut de = serde_json::Deserializer::from_slice(body);
-    let mut track = serde_path_to_error::Track::new();
-    let tracked = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
-    let error = match tracked {
-        Ok(_) => path_error(fast),
-        Err(inner) => serde_path_to_error::Error::new(track.path(), inner),
-    };
-    Err(decode_error(operation, body, secret_fields, error))
+    seed.deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| decode_error(operation, body, secret_fields, &e))
 }
 
-fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Error> {
-    serde_path_to_error::Error::new(serde_path_to_error::Track::new().path(), e)
+/// Decodes `body` into `T`; on failure, where it failed (`data[3].amount`, `.` for the body
+/// itself) and what serde said.
+pub(crate) fn with_path<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, (String, serde_json::Error)> {
+    serde_json::from_slice(body).map_err(|e| (crate::json_path::of_error(body, &e), e))
 }
 
 fn decode_error(
     operation: &'static str,
     body: &[u8],
     secret_fields: &[&str],
-    error: serde_path_to_error::Error<serde_json::Error>,
+    error: &serde_json::Error,
 ) -> Error {
-    let path = error.path().to_string();
-    let inner = error.into_inner();
+    let path = crate::json_path::of_error(body, error);
     let text = redact(&String::from_utf8_lossy(body), secret_fields);
-    let offset = byte_offset(&text, inner.line(), inner.column());
+    let offset = byte_offset(&text, error.line(), error.column());
     Error::Decode(Box::new(DecodeError::new(
         operation,
         path,
-        inner.to_string(),
+        error.to_string(),
         excerpt(&text, offset),
     )))
 }
@@ -99,27 +77,21 @@ pub struct ItemError {
 }
 
 impl ItemError {
-    /// Decodes `raw`, the item at `index` of its list, into `T` (with path tracking only when
-    /// it fails).
+    /// Decodes `raw`, the item at `index` of its list, into `T` (the path is read off the
+    /// item's text only when it fails).
     pub fn decode<T: DeserializeOwned>(index: usize, raw: Box<RawValue>) -> Result<T, Self> {
         // Read as bytes, like whole answers: each model's decoder is then compiled for one
         // reader, not two (build time and code size).
-        let fast = match serde_json::from_slice(raw.get().as_bytes()) {
-            Ok(value) => return Ok(value),
-            Err(error) => error,
-        };
-        let mut de = serde_json::Deserializer::from_slice(raw.get().as_bytes());
-        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(error) => (error.path().to_string(), error.into_inner().to_string()),
-            Ok(_) => (".".to_owned(), fast.to_string()),
-        };
-        // serde quotes the offending value: keep a message bounded, whatever was received.
-        Err(Self {
-            index,
-            path: crate::webhook::echo(&path),
-            message: crate::webhook::echo(&message),
-            raw,
-        })
+        match with_path(raw.get().as_bytes()) {
+            Ok(value) => Ok(value),
+            // serde quotes the offending value: keep a message bounded, whatever was received.
+            Err((path, error)) => Err(Self {
+                index,
+                path: crate::webhook::echo(&path),
+                message: crate::webhook::echo(&error.to_string()),
+                raw,
+            }),
+        }
     }
 
     /// The item's position in its list, from 0.

@@ -371,8 +371,7 @@ mod tests {
     }
 
     fn read(json: &str) -> Result<Model, String> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        serde_path_to_error::deserialize(de).map_err(|e| format!("{} at {}", e.inner(), e.path()))
+        crate::decode::with_path(json.as_bytes()).map_err(|(path, e)| format!("{e} at {path}"))
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub mod decimal;
 pub mod decode;
 pub mod error;
 pub mod idempotency;
+mod json_path;
 pub mod lenient;
 pub mod money;
 pub mod operation;

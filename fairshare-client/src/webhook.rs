@@ -264,9 +264,7 @@ impl EventBody {
             WebhookEventType::Unknown(_) => EventData::Raw(object),
             _session_event => {
                 let session = DecodeFailure::decode_json::<SplitSession>(object.json().as_bytes())
-                    .map_err(|e| {
-                        DecodeFailure::new(format!("data.object.{}", e.path()), e.message())
-                    })?;
+                    .map_err(|e| e.within("data.object"))?;
                 EventData::SplitSession(Box::new(session))
             }
         };

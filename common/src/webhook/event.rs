@@ -184,22 +184,24 @@ impl DecodeFailure {
         }
     }
 
-    /// From serde, with the path where it failed.
-    pub fn from_path(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        Self::new(error.path().to_string(), error.inner().to_string())
+    /// Decodes `body` as JSON into `T`, naming the path on failure (read off the body's text
+    /// where the decoder stopped, see [`crate::decode::json`]).
+    pub fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Self> {
+        crate::decode::with_path(body).map_err(|(path, error)| Self::new(path, error.to_string()))
     }
 
-    /// Decodes `body` as JSON into `T`, naming the path on failure (read again with path
-    /// tracking only when the plain read fails).
-    pub fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Self> {
-        let fast = match serde_json::from_slice(body) {
-            Ok(value) => return Ok(value),
-            Err(error) => error,
+    /// The same failure, seen from a document that holds the decoded one under `prefix` (e.g.
+    /// `data` for a webhook's `data` object): `amount` becomes `data.amount`, `.` becomes `data`.
+    pub fn within(self, prefix: &str) -> Self {
+        let path = match self.path.as_str() {
+            "." => prefix.to_owned(),
+            inner if inner.starts_with('[') => format!("{prefix}{inner}"),
+            inner => format!("{prefix}.{inner}"),
         };
-        let mut de = serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(Self::from_path)?;
-        de.end().map_err(|e| Self::new(".", e.to_string()))?;
-        Err(Self::new(".", fast.to_string()))
+        Self {
+            path: echo(&path),
+            message: self.message,
+        }
     }
 
     /// Where decoding failed.
