@@ -549,6 +549,7 @@ mod tests {
     }
 
     /// The runtime's own tolerant and decimal decoders, in a model like the generated ones.
+    #[cfg(feature = "decimal")] // the default features have it
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct Model {
@@ -575,6 +576,7 @@ mod tests {
     }
 
     /// Every place of `value`, as a list of steps from the root.
+    #[cfg(feature = "decimal")] // the default features have it
     fn places(value: &serde_json::Value, at: Vec<Step>, out: &mut Vec<Vec<Step>>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -596,12 +598,14 @@ mod tests {
         out.push(at);
     }
 
+    #[cfg(feature = "decimal")] // the default features have it
     #[derive(Clone, Debug)]
     enum Step {
         Key(String),
         Index(usize),
     }
 
+    #[cfg(feature = "decimal")] // the default features have it
     fn place<'a>(
         value: &'a mut serde_json::Value,
         steps: &[Step],
@@ -615,6 +619,7 @@ mod tests {
     /// Every value of a valid document replaced in turn by values of other kinds, and every
     /// entry removed in turn, compact and pretty-printed: wherever decoding fails, the walk
     /// names the place that path tracking names.
+    #[cfg(feature = "decimal")] // the default features have it
     #[test]
     fn every_replaced_or_removed_value_is_named_as_path_tracking_names_it() {
         let valid = serde_json::json!({

@@ -31,6 +31,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
+#[cfg(feature = "decimal")]
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserializer, Serialize, Serializer};
@@ -225,6 +226,7 @@ impl Lenient for String {
     }
 }
 
+#[cfg(feature = "decimal")]
 impl Lenient for Decimal {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::decimal::deserialize(deserializer)
@@ -347,7 +349,8 @@ impl<T: Lenient> Lenient for BTreeMap<String, T> {
     }
 }
 
-#[cfg(test)]
+// The models below mix every kind, decimals included (the default features have them).
+#[cfg(all(test, feature = "decimal"))]
 mod tests {
     use super::*;
     use serde::{Deserialize, Serialize};

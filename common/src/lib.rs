@@ -46,7 +46,8 @@
 //! - Webhooks ([`webhook`]): one verifier shape for every provider (bounded work before any
 //!   HMAC, constant-time comparison, several secrets, a timestamp tolerance), events that keep
 //!   what they cannot type, de-duplication, and (feature `axum`) a ready handler.
-//! - Money ([`MinorUnits`], [`Currency`], [`decimal`]): integers or exact decimals, never floats.
+//! - Money ([`MinorUnits`], [`Currency`], and with feature `decimal`, on by default, [`decimal`]
+//!   and [`Decimal`]): integers or exact decimals, never floats.
 //! - Secrets ([`SecretString`]) print as `***`; credential headers are marked sensitive; tracing
 //!   spans (`splitkit.call`, `splitkit.attempt`) carry the operation, attempt, status and request
 //!   id, never a credential or a query string.
@@ -59,6 +60,7 @@
 pub mod auth;
 pub mod client;
 pub mod clock;
+#[cfg(feature = "decimal")]
 pub mod decimal;
 pub mod decode;
 pub mod error;
@@ -102,6 +104,7 @@ pub use request::{Body, OpenEnum, Request};
 #[doc(hidden)]
 pub use reqwest; // for `http_options_setters!`
 pub use retry::{ErrorClass, RetryPolicy};
+#[cfg(feature = "decimal")]
 pub use rust_decimal::Decimal;
 pub use secret::SecretString;
 pub use timestamp::{Date, Timestamp};
