@@ -11,8 +11,12 @@
 //!   the timestamp.
 //! - `Split-Request-ID: <uuid>`: unique per event and unchanged when Zepto retries the
 //!   delivery: it is the event's [`Event::id`](splitkit_common::webhook::Event::id). It is not
-//!   covered by the signature, so a replay within the tolerance can carry another one; keep
-//!   fulfilment idempotent on the transaction or payment `ref` as well.
+//!   covered by the signature, so a captured delivery replayed within the tolerance could carry
+//!   another one. Each event therefore also has a
+//!   [`replay_id`](splitkit_common::webhook::Event::replay_id) made from the signed timestamp
+//!   and body, and [`WebhookInbox`] de-duplicates on both: a retry (same id, re-signed) and a
+//!   replay (same signed bytes, any id) are each answered as duplicates. A receiver that
+//!   de-duplicates by itself should record both keys.
 //!
 //! [`WebhookVerifier::verify`] checks the delivery (bounds, timestamp within 300 s either way,
 //! one HMAC per secret in constant time) and then decodes it. A verified delivery always
@@ -188,6 +192,10 @@ impl Scheme for ZeptoScheme {
             parts: vec![timestamp_text.as_bytes(), b".", body],
             candidates,
         }))
+    }
+
+    fn id_is_signed(&self) -> bool {
+        false
     }
 
     fn decode(&self, headers: &HeaderMap, body: &[u8]) -> Decoded<EventBody> {

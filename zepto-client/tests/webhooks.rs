@@ -527,3 +527,40 @@ fn mutated_deliveries_never_panic_and_never_pass_with_another_body() {
         }
     }
 }
+
+/// `Split-Request-ID` is not signed: a captured delivery replayed within the tolerance under a
+/// new id is still recognised by what was signed, and Zepto's own retry by its id.
+#[tokio::test]
+async fn the_inbox_answers_a_replay_under_a_new_request_id_as_a_duplicate() {
+    use splitkit_common::webhook::{Outcome, Receipt};
+    use zepto_client::WebhookInbox;
+
+    let body = envelope(
+        "credit.cleared",
+        json!([transaction("C.1", "cleared", None)]),
+    );
+    let inbox = WebhookInbox::new(verifier_at(TS + 10));
+    let handled = std::sync::Mutex::new(Vec::new());
+    let handler = |event: WebhookEvent| {
+        handled.lock().unwrap().push(event.id.clone());
+        async { Ok::<_, splitkit_common::BoxError>(()) }
+    };
+    let delivery = headers(&sign(SECRET, TS, &body));
+    let first: Receipt = inbox.receive(&delivery, &body, handler).await;
+    assert!(matches!(first.outcome(), Outcome::Handled { .. }));
+
+    let mut replay = delivery.clone();
+    replay.insert(
+        "Split-Request-ID",
+        HeaderValue::from_static("d3b07384-d9a0-4c9b-8e0e-7f4a1c2b3d4e"),
+    );
+    let answer = inbox.receive(&replay, &body, handler).await;
+    assert_eq!(answer.status(), http::StatusCode::OK);
+    assert!(matches!(answer.outcome(), Outcome::Duplicate { .. }));
+
+    let retry = headers(&sign(SECRET, TS + 5, &body));
+    let answer = inbox.receive(&retry, &body, handler).await;
+    assert!(matches!(answer.outcome(), Outcome::Duplicate { id } if id == REQUEST_ID));
+
+    assert_eq!(*handled.lock().unwrap(), [REQUEST_ID]);
+}

@@ -34,6 +34,12 @@ pub struct Event<T> {
     pub body: Bytes,
     /// What the body holds.
     pub payload: Payload<T>,
+    /// For schemes whose event id is not covered by the signature
+    /// ([`Scheme::id_is_signed`](super::Scheme::id_is_signed)): `signed-sha256:` followed by
+    /// the hex SHA-256 of the signed message. A replay of a captured delivery has the same one
+    /// whatever id it carries; an [`Inbox`](super::Inbox) de-duplicates on it as well as on
+    /// [`Event::id`]. `None` otherwise.
+    pub replay_id: Option<String>,
 }
 
 impl<T> Event<T> {
@@ -64,6 +70,7 @@ impl<T> Event<T> {
             key_label,
             body,
             payload,
+            replay_id: None,
         }
     }
 
@@ -75,6 +82,14 @@ impl<T> Event<T> {
     /// The key a [`DeliveryStore`](super::DeliveryStore) records this event under.
     pub fn delivery_key(&self) -> DeliveryKey {
         DeliveryKey::new(self.provider, self.id.clone())
+    }
+
+    /// The second key an [`Inbox`](super::Inbox) records this event under, from
+    /// [`Event::replay_id`], when there is one.
+    pub fn replay_key(&self) -> Option<DeliveryKey> {
+        self.replay_id
+            .as_ref()
+            .map(|id| DeliveryKey::new(self.provider, id.clone()))
     }
 }
 
@@ -89,6 +104,7 @@ impl<T: fmt::Debug> fmt::Debug for Event<T> {
             .field("key_label", &self.key_label)
             .field("body_len", &self.body.len())
             .field("payload", &self.payload)
+            .field("replay_id", &self.replay_id)
             .finish()
     }
 }

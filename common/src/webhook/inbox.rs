@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
-use super::dedup::{Claim, DeliveryKey, DeliveryStore, MemoryDeliveryStore};
+use super::dedup::{Claim, ClaimToken, DeliveryKey, DeliveryStore, MemoryDeliveryStore};
 use super::error::WebhookError;
 use super::event::Event;
 use super::verifier::{Scheme, Verifier};
@@ -125,6 +125,11 @@ impl Receipt {
 /// answer. When it returns `Err`, the claim is released and the provider gets the answer that
 /// makes it retry (where the provider retries at all: see the provider crate's docs).
 ///
+/// An event is recorded under its [`Event::delivery_key`] and, where the provider does not sign
+/// the event id, under its [`Event::replay_key`] too: it is new only when both are, so a retry
+/// (same id) and a replay of captured bytes (any id) are both answered as duplicates. Keep the
+/// retention at least as long as the verifier's timestamp tolerance for the second to hold.
+///
 /// With the `axum` feature, `Inbox::into_handler` turns it into an axum handler.
 #[derive(Debug, Clone)]
 pub struct Inbox<S> {
@@ -190,32 +195,48 @@ impl<S: Scheme> Inbox<S> {
             Ok(event) => event,
             Err(error) => return Receipt::rejected(&answers, error),
         };
-        let key = event.delivery_key();
         let id = event.id.clone();
-        let token = match self.store.claim(&key, self.lease).await {
-            Ok(Claim::Claimed(token)) => Some(token),
-            Ok(Claim::Handled) => {
-                return Receipt {
-                    status: answers.duplicate,
-                    outcome: Outcome::Duplicate { id },
-                };
+        // A replay under another id is recognised by what was signed, a retry by its id: the
+        // event is new only when both keys are.
+        let keys: Vec<DeliveryKey> = event
+            .replay_key()
+            .into_iter()
+            .chain([event.delivery_key()])
+            .collect();
+        let mut claimed: Vec<(&DeliveryKey, ClaimToken)> = Vec::with_capacity(keys.len());
+        for key in &keys {
+            match self.store.claim(key, self.lease).await {
+                Ok(Claim::Claimed(token)) => claimed.push((key, token)),
+                Ok(Claim::Handled) => {
+                    // Handled under the other key: so it is under this one too.
+                    for (key, token) in &claimed {
+                        self.settle(key, self.store.mark_handled(key, token, self.retention))
+                            .await;
+                    }
+                    return Receipt {
+                        status: answers.duplicate,
+                        outcome: Outcome::Duplicate { id },
+                    };
+                }
+                Ok(Claim::InProgress) => {
+                    for (key, token) in &claimed {
+                        self.settle(key, self.store.release(key, token)).await;
+                    }
+                    return Receipt {
+                        status: answers.in_progress,
+                        outcome: Outcome::InProgress { id },
+                    };
+                }
+                Err(error) => {
+                    tracing::warn!(key = %key, error = %error, "delivery store unavailable: handling the event without de-duplication");
+                }
             }
-            Ok(Claim::InProgress) => {
-                return Receipt {
-                    status: answers.in_progress,
-                    outcome: Outcome::InProgress { id },
-                };
-            }
-            Err(error) => {
-                tracing::warn!(key = %key, error = %error, "delivery store unavailable: handling the event without de-duplication");
-                None
-            }
-        };
+        }
         let result = handle(event).await.map_err(Into::into);
         match result {
             Ok(()) => {
-                if let Some(token) = &token {
-                    self.settle(&key, self.store.mark_handled(&key, token, self.retention))
+                for (key, token) in &claimed {
+                    self.settle(key, self.store.mark_handled(key, token, self.retention))
                         .await;
                 }
                 Receipt {
@@ -224,8 +245,8 @@ impl<S: Scheme> Inbox<S> {
                 }
             }
             Err(error) => {
-                if let Some(token) = &token {
-                    self.settle(&key, self.store.release(&key, token)).await;
+                for (key, token) in &claimed {
+                    self.settle(key, self.store.release(key, token)).await;
                 }
                 Receipt {
                     status: answers.failed,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::*;
 use crate::clock::ManualClock;
@@ -28,10 +29,12 @@ fn hmacs() -> usize {
 const NOW: i64 = 1_700_000_000;
 
 /// `X-Ts: <unix>`, `X-Sig: v1=<hex>[, v1=<hex>...]` over `<ts>.<body>`, id in `X-Id`, payload
-/// `{"n": <u32>}`; or, with `shared`, the secret in `X-Secret`.
+/// `{"n": <u32>}`; or, with `shared`, the secret in `X-Secret`. With `unsigned_id`, the scheme
+/// says that `X-Id` is not covered by the signature (it never is here: the tests choose).
 #[derive(Debug, Default, Clone)]
 struct TestScheme {
     shared: bool,
+    unsigned_id: bool,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -80,6 +83,10 @@ impl Scheme for TestScheme {
             parts: vec![ts.as_bytes(), b".", body],
             candidates,
         }))
+    }
+
+    fn id_is_signed(&self) -> bool {
+        !self.unsigned_id
     }
 
     fn decode(&self, headers: &HeaderMap, body: &[u8]) -> Decoded<Ping> {
@@ -305,7 +312,14 @@ fn the_tolerance_holds_at_its_edges_and_extreme_times_do_not_overflow() {
 
 #[test]
 fn shared_secrets_compare_whole_values_in_constant_time() {
-    let v = Verifier::with_scheme(TestScheme { shared: true }, ["s3cret", "other"]).unwrap();
+    let v = Verifier::with_scheme(
+        TestScheme {
+            shared: true,
+            ..TestScheme::default()
+        },
+        ["s3cret", "other"],
+    )
+    .unwrap();
     let with = |secret: &str| {
         let mut h = HeaderMap::new();
         h.insert("x-secret", secret.parse().unwrap());
@@ -435,6 +449,139 @@ async fn an_unreachable_store_does_not_lose_the_event() {
     assert_eq!(receipt.status(), StatusCode::OK);
     assert_eq!(handled.load(Ordering::SeqCst), 1);
     assert_eq!(store.calls.load(Ordering::SeqCst), 1);
+}
+
+fn with_id(mut headers: HeaderMap, id: &str) -> HeaderMap {
+    headers.insert("x-id", id.parse().unwrap());
+    headers
+}
+
+fn unsigned_id_inbox() -> Inbox<TestScheme> {
+    let verifier = Verifier::with_scheme(
+        TestScheme {
+            unsigned_id: true,
+            ..TestScheme::default()
+        },
+        ["k"],
+    )
+    .unwrap()
+    .clock(Arc::new(ManualClock::at(NOW)));
+    Inbox::new(verifier)
+}
+
+#[test]
+fn the_replay_id_names_what_was_signed_only_when_the_id_is_not() {
+    let body = br#"{"n": 6}"#;
+    let plain = verifier(&["k"])
+        .verify(&signed("k", NOW, body), body)
+        .unwrap();
+    assert_eq!(plain.replay_id, None);
+    assert_eq!(plain.replay_key(), None);
+
+    let unsigned = Verifier::with_scheme(
+        TestScheme {
+            unsigned_id: true,
+            ..TestScheme::default()
+        },
+        ["k"],
+    )
+    .unwrap()
+    .clock(Arc::new(ManualClock::at(NOW)));
+    let first = unsigned.verify(&signed("k", NOW, body), body).unwrap();
+    let other_id = unsigned
+        .verify(&with_id(signed("k", NOW, body), "evt_other"), body)
+        .unwrap();
+    let resigned = unsigned.verify(&signed("k", NOW + 1, body), body).unwrap();
+    let expected = {
+        let mut digest = Sha256::new();
+        digest.update(format!("{NOW}.").as_bytes());
+        digest.update(body);
+        format!("signed-sha256:{}", hex::encode(digest.finalize()))
+    };
+    assert_eq!(first.replay_id.as_deref(), Some(expected.as_str()));
+    assert_eq!(other_id.replay_id, first.replay_id);
+    assert_ne!(resigned.replay_id, first.replay_id);
+    assert_eq!(
+        first.replay_key(),
+        Some(DeliveryKey::new("test", expected.clone()))
+    );
+}
+
+#[tokio::test]
+async fn a_replay_under_another_id_is_a_duplicate_when_the_id_is_not_signed() {
+    let inbox = unsigned_id_inbox();
+    let body = br#"{"n": 7}"#;
+    let seen = Mutex::new(Vec::new());
+    let handler = |event: Event<Ping>| {
+        seen.lock().unwrap().push(event.id);
+        async { Ok::<_, BoxError>(()) }
+    };
+    let original = signed("k", NOW, body);
+    let receipt = inbox.receive(&original, body, handler).await;
+    assert!(matches!(receipt.outcome(), Outcome::Handled { .. }));
+
+    // The captured bytes again, under a new id: a replay.
+    let replay = inbox
+        .receive(&with_id(original.clone(), "evt_forged"), body, handler)
+        .await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert!(matches!(replay.outcome(), Outcome::Duplicate { id } if id == "evt_forged"));
+
+    // The provider's retry: same id, signed again later. A duplicate by its id.
+    let retry = inbox
+        .receive(&signed("k", NOW + 60, body), body, handler)
+        .await;
+    assert!(matches!(retry.outcome(), Outcome::Duplicate { id } if id == "evt_1"));
+
+    // A new event (other body, other id) is handled.
+    let next = br#"{"n": 8}"#;
+    let fresh = inbox
+        .receive(&with_id(signed("k", NOW, next), "evt_2"), next, handler)
+        .await;
+    assert!(matches!(fresh.outcome(), Outcome::Handled { .. }));
+    assert_eq!(*seen.lock().unwrap(), ["evt_1", "evt_2"]);
+}
+
+#[tokio::test]
+async fn a_replay_during_handling_waits_and_a_failure_frees_both_keys() {
+    let inbox = unsigned_id_inbox();
+    let body = br#"{"n": 9}"#;
+    let h = signed("k", NOW, body);
+    let (entered_tx, entered_rx) = tokio::sync::oneshot::channel();
+    let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
+    let slow = |_: Event<Ping>| async move {
+        entered_tx.send(()).unwrap();
+        finish_rx.await.unwrap();
+        Err::<(), BoxError>("database down".into())
+    };
+    let first = inbox.receive(&h, body, slow);
+    let second = async {
+        entered_rx.await.unwrap();
+        // The same signed bytes under another id, while the first is being handled.
+        let receipt = inbox
+            .receive(&with_id(h.clone(), "evt_forged"), body, |_| async {
+                Ok::<_, BoxError>(())
+            })
+            .await;
+        finish_tx.send(()).unwrap();
+        receipt
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(matches!(second.outcome(), Outcome::InProgress { .. }));
+
+    // The failure released both keys (and the replay held neither): the same delivery sent
+    // again is handled, once.
+    let handled = AtomicUsize::new(0);
+    let count = |_: Event<Ping>| {
+        handled.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<_, BoxError>(()) }
+    };
+    let again = inbox.receive(&h, body, count).await;
+    assert!(matches!(again.outcome(), Outcome::Handled { .. }));
+    let replay = inbox.receive(&with_id(h, "evt_3"), body, count).await;
+    assert!(matches!(replay.outcome(), Outcome::Duplicate { .. }));
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
 }
 
 #[cfg(feature = "axum")]

@@ -156,6 +156,15 @@ pub trait Scheme: Send + Sync + fmt::Debug + 'static {
     /// Decodes a body whose origin is proven. It never fails: what does not decode is reported
     /// in [`Decoded::payload`] and ends up as [`Payload::Unrecognised`](super::Payload).
     fn decode(&self, headers: &HeaderMap, body: &[u8]) -> Decoded<Self::Payload>;
+
+    /// Whether the signature covers the event id that [`Scheme::decode`] reads (default: yes,
+    /// an id inside the signed body). When it does not (an id in a header of its own), a
+    /// captured delivery could be replayed within the tolerance under another id, so each
+    /// [`Event`] also gets a [`replay_id`](Event::replay_id) made from what was signed, and an
+    /// [`Inbox`](super::Inbox) de-duplicates on both.
+    fn id_is_signed(&self) -> bool {
+        true
+    }
 }
 
 /// What authenticates a delivery, as a [`Scheme`] read it.
@@ -398,24 +407,34 @@ impl<S: Scheme> Verifier<S> {
                 limit: self.limits.max_body_bytes,
             });
         }
-        let (signed_at, key) = match self.scheme.proof(headers, body, &self.limits)? {
+        let (signed_at, key, replay_id) = match self.scheme.proof(headers, body, &self.limits)? {
             Proof::Hmac(message) => {
                 if let Some(timestamp) = message.timestamp {
                     self.check_timestamp(timestamp)?;
                 }
-                (message.timestamp, self.match_signature(&message)?)
+                let key = self.match_signature(&message)?;
+                let replay_id = (!self.scheme.id_is_signed()).then(|| {
+                    let mut digest = Sha256::new();
+                    for part in &message.parts {
+                        digest.update(part);
+                    }
+                    format!("signed-sha256:{}", hex::encode(digest.finalize()))
+                });
+                (message.timestamp, key, replay_id)
             }
-            Proof::SharedSecret(received) => (None, self.match_secret(&received)?),
+            Proof::SharedSecret(received) => (None, self.match_secret(&received)?, None),
         };
         let decoded = self.scheme.decode(headers, body);
-        Ok(Event::new(
+        let mut event = Event::new(
             self.scheme.provider(),
             signed_at,
             key,
             self.keys[key].label,
             Bytes::copy_from_slice(body),
             decoded,
-        ))
+        );
+        event.replay_id = replay_id;
+        Ok(event)
     }
 
     fn check_timestamp(&self, timestamp: i64) -> Result<(), WebhookError> {
