@@ -125,7 +125,7 @@ async fn an_unreachable_redis_is_an_error_the_inbox_survives() {
 
     // The inbox still hands the verified event to the handler: a repeat beats a lost event.
     let inbox = WebhookInbox::new(WebhookVerifier::new(["s3cret"]).unwrap()).store(Arc::new(store));
-    let (headers, body) = delivery("s3cret", "07f4e8a6-0001");
+    let (headers, body) = delivery("s3cret", "07f4e8a6-0001", "2030-06-13T00:00:01Z");
     let handled = AtomicUsize::new(0);
     let receipt = inbox
         .receive(&headers, &body, |_| async {
@@ -153,7 +153,7 @@ async fn an_inbox_on_redis_handles_a_redelivered_event_once_and_a_failed_one_aga
         Ok::<(), std::convert::Infallible>(())
     };
 
-    let (headers, body) = delivery("s3cret", "07f4e8a6-0002");
+    let (headers, body) = delivery("s3cret", "07f4e8a6-0002", "2030-06-13T00:00:02Z");
     let first = a.receive(&headers, &body, ok).await;
     assert!(matches!(first.outcome(), Outcome::Handled { .. }));
     // Zepto's retry of the same event reaches the other instance: answered, not handled again.
@@ -163,7 +163,7 @@ async fn an_inbox_on_redis_handles_a_redelivered_event_once_and_a_failed_one_aga
     assert_eq!(handled.load(Ordering::SeqCst), 1);
 
     // A handler that fails releases its claim: the next delivery of that event is handled.
-    let (headers, body) = delivery("s3cret", "07f4e8a6-0003");
+    let (headers, body) = delivery("s3cret", "07f4e8a6-0003", "2030-06-13T00:00:03Z");
     let failed = a
         .receive(&headers, &body, |_| async { Err("database down") })
         .await;
@@ -173,10 +173,12 @@ async fn an_inbox_on_redis_handles_a_redelivered_event_once_and_a_failed_one_aga
     assert_eq!(handled.load(Ordering::SeqCst), 2);
 }
 
-/// A delivery Zepto would send now for event `request_id`, signed with `secret`.
-fn delivery(secret: &str, request_id: &str) -> (HeaderMap, Vec<u8>) {
+/// A delivery Zepto would send now for event `request_id`, which happened at `at`, signed
+/// with `secret`. Two events differ in their bodies as well as their ids: the inbox takes the
+/// same signed body under another id for a replay (Zepto does not sign the id).
+fn delivery(secret: &str, request_id: &str, at: &str) -> (HeaderMap, Vec<u8>) {
     let body =
-        br#"{"event":{"type":"payment.added","at":"2030-06-13T00:00:00Z"},"data":[]}"#.to_vec();
+        format!(r#"{{"event":{{"type":"payment.added","at":"{at}"}},"data":[]}}"#).into_bytes();
     let now = i64::try_from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
