@@ -7,9 +7,8 @@
 
 use std::time::SystemTime;
 
+use chrono::{DateTime, FixedOffset, NaiveTime, Offset as _, TimeDelta, Utc};
 use splitkit_common::{Error, Timestamp};
-use time::macros::offset;
-use time::{OffsetDateTime, Time, UtcOffset};
 
 use crate::generated::models::{Metadata, PaymentChannel};
 
@@ -44,42 +43,52 @@ pub const PAYID_EMAIL_LENGTH: (usize, usize) = (6, 256);
 /// earliest start of today among them, so that it never refuses a time Zepto would accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountTimeZone {
-    offsets: Vec<UtcOffset>,
+    offsets: Vec<FixedOffset>,
+}
+
+/// `hours` east of UTC (within a day).
+fn east(hours: i32) -> FixedOffset {
+    FixedOffset::east_opt(hours * 3600).unwrap_or_else(|| Utc.fix())
 }
 
 impl AccountTimeZone {
     /// `Australia/Sydney` (+10:00, +11:00 in daylight time): Zepto's default.
     pub fn sydney() -> Self {
         Self {
-            offsets: vec![offset!(+10), offset!(+11)],
+            offsets: vec![east(10), east(11)],
         }
     }
 
     /// `Pacific/Auckland` (+12:00, +13:00 in daylight time), for Zepto NZ accounts.
     pub fn auckland() -> Self {
         Self {
-            offsets: vec![offset!(+12), offset!(+13)],
+            offsets: vec![east(12), east(13)],
         }
     }
 
     /// A zone with one fixed offset.
-    pub fn fixed(offset: UtcOffset) -> Self {
+    pub fn fixed(offset: FixedOffset) -> Self {
         Self {
             offsets: vec![offset],
         }
     }
 
     /// The earliest instant that is the start of "today" at `now` in this zone.
-    pub fn start_of_today(&self, now: OffsetDateTime) -> OffsetDateTime {
+    pub fn start_of_today(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let midnight_utc = now.date_naive().and_time(NaiveTime::MIN).and_utc();
         self.offsets
             .iter()
-            .map(|offset| {
-                now.to_offset(*offset)
-                    .replace_time(Time::MIDNIGHT)
-                    .to_offset(UtcOffset::UTC)
+            .filter_map(|offset| {
+                let midnight = now
+                    .with_timezone(offset)
+                    .date_naive()
+                    .and_time(NaiveTime::MIN);
+                midnight
+                    .checked_sub_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
+                    .map(|at| at.and_utc())
             })
             .min()
-            .unwrap_or_else(|| now.replace_time(Time::MIDNIGHT))
+            .unwrap_or(midnight_utc)
     }
 }
 
@@ -219,9 +228,8 @@ pub(crate) fn not_before_today(
     now: SystemTime,
     zone: &AccountTimeZone,
 ) -> Result<(), Error> {
-    let now = OffsetDateTime::from(now);
-    let start = zone.start_of_today(now);
-    if at.get() >= start {
+    let start = zone.start_of_today(DateTime::<Utc>::from(now));
+    if at.utc() >= start {
         Ok(())
     } else {
         Err(Error::validation(
@@ -266,19 +274,35 @@ pub(crate) fn unknown_value(field: &str, value: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use chrono::TimeZone as _;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        Timestamp::parse(text).unwrap().utc()
+    }
 
     #[test]
     fn sydney_takes_the_earlier_start_of_day() {
         // 13:30 UTC: 23:30 in +10 (day D) but 00:30 of D+1 in +11.
-        let now = datetime!(2024-03-01 13:30 UTC);
+        let now = utc("2024-03-01T13:30:00Z");
         assert_eq!(
             AccountTimeZone::sydney().start_of_today(now),
-            datetime!(2024-02-29 14:00 UTC)
+            utc("2024-02-29T14:00:00Z")
         );
         assert_eq!(
-            AccountTimeZone::fixed(UtcOffset::UTC).start_of_today(now),
-            datetime!(2024-03-01 00:00 UTC)
+            AccountTimeZone::fixed(Utc.fix()).start_of_today(now),
+            utc("2024-03-01T00:00:00Z")
+        );
+        // 11:30 UTC: 21:30 in +10 and 22:30 in +11, the same day D: +11's midnight is earlier.
+        let now = Utc.with_ymd_and_hms(2024, 3, 1, 11, 30, 0).unwrap();
+        assert_eq!(
+            AccountTimeZone::sydney().start_of_today(now),
+            utc("2024-02-29T13:00:00Z")
+        );
+        // West of UTC too: 02:00 UTC is 21:00 of the day before in -05:00.
+        let west = AccountTimeZone::fixed(FixedOffset::west_opt(5 * 3600).unwrap());
+        assert_eq!(
+            west.start_of_today(utc("2024-03-01T02:00:00Z")),
+            utc("2024-02-29T05:00:00Z")
         );
     }
 

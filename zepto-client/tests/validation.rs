@@ -328,7 +328,9 @@ async fn matures_at_is_not_before_the_start_of_today() {
     let utc = Client::builder(zepto_client::Environment::Sandbox)
         .personal_access_token("t")
         .clock(clock())
-        .time_zone(AccountTimeZone::fixed(time::UtcOffset::UTC))
+        .time_zone(AccountTimeZone::fixed(
+            chrono::FixedOffset::east_opt(0).unwrap(),
+        ))
         .build()
         .unwrap();
     assert_eq!(field(earliest.validate(&utc)), "matures_at");

@@ -70,7 +70,7 @@ pub async fn run(emulator: &RunningEmulator, receiver: &Receiver) -> Outcome {
         .doing("adding a contact")?;
     done(format!("added contact {} ({})", contact.name, contact.id));
 
-    let now = Timestamp::new(emulator.clock().now_local());
+    let now = Timestamp::from_system_time(splitkit_common::Clock::now(&*emulator.clock()));
     let payment = client
         .payments()
         .create(
