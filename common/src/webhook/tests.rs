@@ -407,28 +407,39 @@ async fn the_inbox_hands_over_each_event_once_and_retries_after_a_failure() {
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn a_delivery_arriving_while_another_is_handled_is_not_handled_twice() {
-    let inbox = inbox();
-    let body = br#"{"n": 4}"#;
-    let h = signed("k", NOW, body);
+/// Receives `body` under `first` with a handler that holds the event until the same body under
+/// `second` has been answered, and then returns `result`; the two receipts.
+async fn overlapping(
+    inbox: &Inbox<TestScheme>,
+    body: &[u8],
+    first: &HeaderMap,
+    second: &HeaderMap,
+    result: Result<(), BoxError>,
+) -> (Receipt, Receipt) {
     let (entered_tx, entered_rx) = tokio::sync::oneshot::channel();
     let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
     let slow = |_: Event<Ping>| async move {
         entered_tx.send(()).unwrap();
         finish_rx.await.unwrap();
-        Ok::<_, BoxError>(())
+        result
     };
-    let first = inbox.receive(&h, body, slow);
-    let second = async {
+    let one = inbox.receive(first, body, slow);
+    let two = async {
         entered_rx.await.unwrap();
         let receipt = inbox
-            .receive(&h, body, |_| async { Ok::<_, BoxError>(()) })
+            .receive(second, body, |_| async { Ok::<_, BoxError>(()) })
             .await;
         finish_tx.send(()).unwrap();
         receipt
     };
-    let (first, second) = tokio::join!(first, second);
+    tokio::join!(one, two)
+}
+
+#[tokio::test]
+async fn a_delivery_arriving_while_another_is_handled_is_not_handled_twice() {
+    let body = br#"{"n": 4}"#;
+    let h = signed("k", NOW, body);
+    let (first, second) = overlapping(&inbox(), body, &h, &h, Ok(())).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(second.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(matches!(second.outcome(), Outcome::InProgress { .. }));
@@ -456,8 +467,9 @@ fn with_id(mut headers: HeaderMap, id: &str) -> HeaderMap {
     headers
 }
 
-fn unsigned_id_inbox() -> Inbox<TestScheme> {
-    let verifier = Verifier::with_scheme(
+/// A verifier with secret `k` for a scheme whose id is not signed.
+fn unsigned_id_verifier() -> Verifier<TestScheme> {
+    Verifier::with_scheme(
         TestScheme {
             unsigned_id: true,
             ..TestScheme::default()
@@ -465,8 +477,11 @@ fn unsigned_id_inbox() -> Inbox<TestScheme> {
         ["k"],
     )
     .unwrap()
-    .clock(Arc::new(ManualClock::at(NOW)));
-    Inbox::new(verifier)
+    .clock(Arc::new(ManualClock::at(NOW)))
+}
+
+fn unsigned_id_inbox() -> Inbox<TestScheme> {
+    Inbox::new(unsigned_id_verifier())
 }
 
 #[test]
@@ -478,15 +493,7 @@ fn the_replay_id_names_what_was_signed_only_when_the_id_is_not() {
     assert_eq!(plain.replay_id, None);
     assert_eq!(plain.replay_key(), None);
 
-    let unsigned = Verifier::with_scheme(
-        TestScheme {
-            unsigned_id: true,
-            ..TestScheme::default()
-        },
-        ["k"],
-    )
-    .unwrap()
-    .clock(Arc::new(ManualClock::at(NOW)));
+    let unsigned = unsigned_id_verifier();
     let first = unsigned.verify(&signed("k", NOW, body), body).unwrap();
     let other_id = unsigned
         .verify(&with_id(signed("k", NOW, body), "evt_other"), body)
@@ -547,26 +554,9 @@ async fn a_replay_during_handling_waits_and_a_failure_frees_both_keys() {
     let inbox = unsigned_id_inbox();
     let body = br#"{"n": 9}"#;
     let h = signed("k", NOW, body);
-    let (entered_tx, entered_rx) = tokio::sync::oneshot::channel();
-    let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
-    let slow = |_: Event<Ping>| async move {
-        entered_tx.send(()).unwrap();
-        finish_rx.await.unwrap();
-        Err::<(), BoxError>("database down".into())
-    };
-    let first = inbox.receive(&h, body, slow);
-    let second = async {
-        entered_rx.await.unwrap();
-        // The same signed bytes under another id, while the first is being handled.
-        let receipt = inbox
-            .receive(&with_id(h.clone(), "evt_forged"), body, |_| async {
-                Ok::<_, BoxError>(())
-            })
-            .await;
-        finish_tx.send(()).unwrap();
-        receipt
-    };
-    let (first, second) = tokio::join!(first, second);
+    // The same signed bytes under another id, while the first is being handled.
+    let replay = with_id(h.clone(), "evt_forged");
+    let (first, second) = overlapping(&inbox, body, &h, &replay, Err("database down".into())).await;
     assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(matches!(second.outcome(), Outcome::InProgress { .. }));
 
