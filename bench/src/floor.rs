@@ -75,12 +75,14 @@ pub struct MinimalPayout {
     pub metadata: Option<Map<String, Value>>,
 }
 
-/// The hand-written client: one `reqwest::Client`, a base URL and a bearer token.
+/// The hand-written client: one `reqwest::Client`, a base URL and a bearer token; and, when
+/// asked for, a timeout on each request.
 #[derive(Debug, Clone)]
 pub struct Floor {
     client: reqwest::Client,
     base: String,
     token: String,
+    timeout: Option<std::time::Duration>,
 }
 
 impl Floor {
@@ -91,20 +93,29 @@ impl Floor {
             client: splitkit_common::tls::http_client_builder()?.build()?,
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            timeout: None,
         })
     }
 
+    /// The same client with `timeout` on each request (`RequestBuilder::timeout`), as a
+    /// production client has: the SDK bounds each attempt the same way.
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
     async fn get<T: serde::de::DeserializeOwned>(&self, url: String) -> Result<T, FloorError> {
-        let response = self
+        let mut request = self
             .client
             .get(url)
             .header(AUTHORIZATION, format!("Bearer {}", self.token))
             .header(ACCEPT, "application/json")
             .header("Accepts", "application/json")
-            .header(USER_AGENT, "floor/0.1.0 (hand-written)")
-            .send()
-            .await?
-            .error_for_status()?;
+            .header(USER_AGENT, "floor/0.1.0 (hand-written)");
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.send().await?.error_for_status()?;
         let body = response.bytes().await?;
         Ok(serde_json::from_slice(&body)?)
     }

@@ -9,7 +9,8 @@
 //!
 //! The SDK runs with its shipped defaults: retries, a 30 s attempt timeout and a 120 s deadline,
 //! bearer auth, tracing spans (no subscriber installed), path-annotated decode errors and item
-//! isolation.
+//! isolation. The floor also runs with a 30 s timeout on each request, the bound the SDK puts
+//! on every attempt, so that the cost of a timer can be told from the SDK's own.
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,8 @@ use crate::{BoxError, Table, alloc, callgrind, median, process_cpu};
 /// The bearer token both clients send.
 const TOKEN: &str = "bench-personal-access-token";
 const ROUNDS: usize = 10;
+/// The SDK's default per-attempt timeout, given to the floor that has one.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Which client makes the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub enum Side {
     Sdk,
     /// Hand-written `reqwest` + `serde_json` ([`Floor`]).
     Floor,
+    /// The floor with a 30 s timeout on each request, the SDK's default attempt timeout.
+    FloorWithTimeout,
 }
 
 /// What the call asks for.
@@ -74,17 +79,20 @@ impl Work {
 pub struct Clients {
     sdk: Client,
     floor: Floor,
+    floor_with_timeout: Floor,
 }
 
 impl Clients {
     /// The SDK with its defaults and a personal access token, and the floor, both aimed at
     /// `url`.
     pub fn new(url: &str) -> Result<Self, BoxError> {
+        let floor = Floor::new(url, TOKEN)?;
         Ok(Self {
             sdk: Client::builder(Environment::custom(url, url))
                 .personal_access_token(TOKEN)
                 .build()?,
-            floor: Floor::new(url, TOKEN)?,
+            floor_with_timeout: floor.clone().with_timeout(ATTEMPT_TIMEOUT),
+            floor,
         })
     }
 
@@ -101,8 +109,17 @@ impl Clients {
                 let page = self.sdk.payments().list().per_page(100).send().await?;
                 page.items.len() == 100 && page.has_next()
             }
-            (Side::Floor, Work::Get) => self.floor.get_payment("PB.1").await?.reference == "PB.1",
-            (Side::Floor, Work::List) => self.floor.list_payments(100).await?.len() == 100,
+            (Side::Floor | Side::FloorWithTimeout, work) => {
+                let floor = if side == Side::Floor {
+                    &self.floor
+                } else {
+                    &self.floor_with_timeout
+                };
+                match work {
+                    Work::Get => floor.get_payment("PB.1").await?.reference == "PB.1",
+                    Work::List => floor.list_payments(100).await?.len() == 100,
+                }
+            }
         };
         if ok {
             Ok(())
@@ -178,7 +195,7 @@ pub fn run(server: &Server) -> Result<(), BoxError> {
     let clients = Clients::new(server.url())?;
     println!("\n## Per request: zepto-client against the floor (raw reqwest + serde_json)\n");
     println!(
-        "CPU time of the client process per request (median of {ROUNDS} interleaved rounds; ratio: median of the rounds' ratios), allocator calls per request.\n"
+        "CPU time of the client process per request (median of {ROUNDS} interleaved rounds; ratio: median of the rounds' ratios), allocator calls per request. The last two columns: the floor with a 30 s timeout on each request, as the SDK bounds each attempt.\n"
     );
     let mut table = Table::new(&[
         "work",
@@ -191,24 +208,37 @@ pub fn run(server: &Server) -> Result<(), BoxError> {
         "SDK allocs/req",
         "floor allocs/req",
         "allocs ratio",
+        "floor+timeout CPU/req",
+        "CPU ratio to it",
     ]);
     for work in [Work::Get, Work::List] {
         for concurrency in [1, 32] {
             // Warm up connections and caches on both sides.
-            for side in [Side::Sdk, Side::Floor] {
+            for side in [Side::Sdk, Side::Floor, Side::FloorWithTimeout] {
                 runtime.block_on(clients.batch(side, work, concurrency, concurrency * 4))?;
             }
             let mut sdk = Vec::new();
             let mut floor = Vec::new();
+            let mut timed = Vec::new();
             for _ in 0..ROUNDS {
                 sdk.push(round(&runtime, &clients, Side::Sdk, work, concurrency)?);
                 floor.push(round(&runtime, &clients, Side::Floor, work, concurrency)?);
+                timed.push(round(
+                    &runtime,
+                    &clients,
+                    Side::FloorWithTimeout,
+                    work,
+                    concurrency,
+                )?);
             }
-            let ratios: Vec<f64> = sdk
-                .iter()
-                .zip(&floor)
-                .map(|(s, f)| s.cpu.as_secs_f64() / f.cpu.as_secs_f64().max(1e-12))
-                .collect();
+            let ratios = |to: &[Sample]| -> f64 {
+                median(
+                    sdk.iter()
+                        .zip(to)
+                        .map(|(s, f)| s.cpu.as_secs_f64() / f.cpu.as_secs_f64().max(1e-12))
+                        .collect(),
+                )
+            };
             let cpu = |v: &[Sample]| median(v.iter().map(|s| s.cpu.as_secs_f64()).collect());
             let wall = |v: &[Sample]| median(v.iter().map(|s| s.wall.as_secs_f64()).collect());
             let allocs = |v: &[Sample]| median(v.iter().map(|s| s.allocations).collect());
@@ -217,12 +247,14 @@ pub fn run(server: &Server) -> Result<(), BoxError> {
                 concurrency.to_string(),
                 crate::micros(cpu(&sdk)),
                 crate::micros(cpu(&floor)),
-                format!("{:.2}×", median(ratios)),
+                format!("{:.2}×", ratios(&floor)),
                 crate::micros(wall(&sdk)),
                 crate::micros(wall(&floor)),
                 format!("{:.1}", allocs(&sdk)),
                 format!("{:.1}", allocs(&floor)),
                 format!("{:.2}×", allocs(&sdk) / allocs(&floor).max(1e-12)),
+                crate::micros(cpu(&timed)),
+                format!("{:.2}×", ratios(&timed)),
             ]);
         }
     }
