@@ -220,16 +220,19 @@ pub fn run(server: &Server) -> Result<(), BoxError> {
             let mut sdk = Vec::new();
             let mut floor = Vec::new();
             let mut timed = Vec::new();
-            for _ in 0..ROUNDS {
-                sdk.push(round(&runtime, &clients, Side::Sdk, work, concurrency)?);
-                floor.push(round(&runtime, &clients, Side::Floor, work, concurrency)?);
-                timed.push(round(
-                    &runtime,
-                    &clients,
-                    Side::FloorWithTimeout,
-                    work,
-                    concurrency,
-                )?);
+            // The three take turns, each round in another order, so that none always runs
+            // right after the same other one.
+            for i in 0..ROUNDS {
+                let mut order = [Side::Sdk, Side::Floor, Side::FloorWithTimeout];
+                order.rotate_left(i % 3);
+                for side in order {
+                    let sample = round(&runtime, &clients, side, work, concurrency)?;
+                    match side {
+                        Side::Sdk => sdk.push(sample),
+                        Side::Floor => floor.push(sample),
+                        Side::FloorWithTimeout => timed.push(sample),
+                    }
+                }
             }
             let ratios = |to: &[Sample]| -> f64 {
                 median(
