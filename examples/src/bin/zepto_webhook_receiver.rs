@@ -1,5 +1,6 @@
 //! Receive Zepto webhooks: verify each delivery's `Split-Signature` over the raw body, skip
-//! events already handled (by `Split-Request-ID`), print the event, answer.
+//! events already handled (by `Split-Request-ID`, and replays of signed bytes under another
+//! id), print the event, answer.
 //!
 //! ```sh
 //! # against Zepto (keeps listening):
@@ -24,7 +25,7 @@
 //! 15 seconds.
 //!
 //! It is the SDK's ready axum handler (`WebhookInbox::into_handler`, feature `axum`): it reads
-//! at most 1 MiB of body, verifies, skips request ids already handled, calls the handler below
+//! at most 1 MiB of body, verifies, skips events already handled, calls the handler below
 //! and answers as Zepto needs. Zepto counts any HTTP answer as delivered and retries only
 //! deliveries that got no answer (every 5 minutes for an hour), so the handler must persist or
 //! queue the event before it returns: here it prints it; in production, write
