@@ -13,10 +13,11 @@
 //!   delivery: it is the event's [`Event::id`](splitkit_common::webhook::Event::id). It is not
 //!   covered by the signature, so a captured delivery replayed within the tolerance could carry
 //!   another one. Each event therefore also has a
-//!   [`replay_id`](splitkit_common::webhook::Event::replay_id) made from the signed timestamp
-//!   and body, and [`WebhookInbox`] de-duplicates on both: a retry (same id, re-signed) and a
-//!   replay (same signed bytes, any id) are each answered as duplicates. A receiver that
-//!   de-duplicates by itself should record both keys.
+//!   [`replay_id`](splitkit_common::webhook::Event::replay_id) made from its signed body, and
+//!   [`WebhookInbox`] de-duplicates on both: a retry (same id) and a replay (same signed body,
+//!   any id or timestamp) are each answered as duplicates. A receiver that de-duplicates by
+//!   itself should record both keys. (Two events always differ in their bodies: `data`
+//!   carries the objects and `event.at` the time.)
 //!
 //! [`WebhookVerifier::verify`] checks the delivery (bounds, timestamp within 300 s either way,
 //! one HMAC per secret in constant time) and then decodes it. A verified delivery always

@@ -529,7 +529,7 @@ fn mutated_deliveries_never_panic_and_never_pass_with_another_body() {
 }
 
 /// `Split-Request-ID` is not signed: a captured delivery replayed within the tolerance under a
-/// new id is still recognised by what was signed, and Zepto's own retry by its id.
+/// new id is still recognised by its signed body, and Zepto's own retry by its id.
 #[tokio::test]
 async fn the_inbox_answers_a_replay_under_a_new_request_id_as_a_duplicate() {
     use splitkit_common::webhook::{Outcome, Receipt};

@@ -35,10 +35,11 @@ pub struct Event<T> {
     /// What the body holds.
     pub payload: Payload<T>,
     /// For schemes whose event id is not covered by the signature
-    /// ([`Scheme::id_is_signed`](super::Scheme::id_is_signed)): `signed-sha256:` followed by
-    /// the hex SHA-256 of the signed message. A replay of a captured delivery has the same one
-    /// whatever id it carries; an [`Inbox`](super::Inbox) de-duplicates on it as well as on
-    /// [`Event::id`]. `None` otherwise.
+    /// ([`Scheme::id_is_signed`](super::Scheme::id_is_signed)): `body-sha256:` followed by the
+    /// hex SHA-256 of the body, which the signature covers. A replay of a captured delivery and
+    /// the provider's own retry have the same one, whatever id and timestamp they carry; an
+    /// [`Inbox`](super::Inbox) de-duplicates on it as well as on [`Event::id`]. `None`
+    /// otherwise.
     pub replay_id: Option<String>,
 }
 

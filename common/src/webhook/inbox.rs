@@ -126,9 +126,10 @@ impl Receipt {
 /// makes it retry (where the provider retries at all: see the provider crate's docs).
 ///
 /// An event is recorded under its [`Event::delivery_key`] and, where the provider does not sign
-/// the event id, under its [`Event::replay_key`] too: it is new only when both are, so a retry
-/// (same id) and a replay of captured bytes (any id) are both answered as duplicates. Keep the
-/// retention at least as long as the verifier's timestamp tolerance for the second to hold.
+/// the event id, under its [`Event::replay_key`] (its signed body) too: it is new only when both
+/// are, so a retry (same id) and a replay of a captured delivery (any id) are both answered as
+/// duplicates. Keep the retention at least as long as the verifier's timestamp tolerance for
+/// the second to hold.
 ///
 /// With the `axum` feature, `Inbox::into_handler` turns it into an axum handler.
 #[derive(Debug, Clone)]
@@ -196,7 +197,7 @@ impl<S: Scheme> Inbox<S> {
             Err(error) => return Receipt::rejected(&answers, error),
         };
         let id = event.id.clone();
-        // A replay under another id is recognised by what was signed, a retry by its id: the
+        // A replay under another id is recognised by its signed body, a retry by its id: the
         // event is new only when both keys are.
         let keys: Vec<DeliveryKey> = event
             .replay_key()

@@ -485,7 +485,7 @@ fn unsigned_id_inbox() -> Inbox<TestScheme> {
 }
 
 #[test]
-fn the_replay_id_names_what_was_signed_only_when_the_id_is_not() {
+fn the_replay_id_names_the_signed_body_only_when_the_id_is_not_signed() {
     let body = br#"{"n": 6}"#;
     let plain = verifier(&["k"])
         .verify(&signed("k", NOW, body), body)
@@ -499,19 +499,30 @@ fn the_replay_id_names_what_was_signed_only_when_the_id_is_not() {
         .verify(&with_id(signed("k", NOW, body), "evt_other"), body)
         .unwrap();
     let resigned = unsigned.verify(&signed("k", NOW + 1, body), body).unwrap();
-    let expected = {
-        let mut digest = Sha256::new();
-        digest.update(format!("{NOW}.").as_bytes());
-        digest.update(body);
-        format!("signed-sha256:{}", hex::encode(digest.finalize()))
-    };
+    let other_body = br#"{"n": 60}"#;
+    let other = unsigned
+        .verify(&signed("k", NOW, other_body), other_body)
+        .unwrap();
+    let expected = format!("body-sha256:{}", hex::encode(Sha256::digest(body)));
     assert_eq!(first.replay_id.as_deref(), Some(expected.as_str()));
     assert_eq!(other_id.replay_id, first.replay_id);
-    assert_ne!(resigned.replay_id, first.replay_id);
-    assert_eq!(
-        first.replay_key(),
-        Some(DeliveryKey::new("test", expected.clone()))
-    );
+    assert_eq!(resigned.replay_id, first.replay_id);
+    assert_ne!(other.replay_id, first.replay_id);
+    assert_eq!(first.replay_key(), Some(DeliveryKey::new("test", expected)));
+
+    // A shared secret proves no body: there is nothing to name.
+    let shared = Verifier::with_scheme(
+        TestScheme {
+            shared: true,
+            unsigned_id: true,
+        },
+        ["s3cret"],
+    )
+    .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("x-secret", HeaderValue::from_static("s3cret"));
+    headers.insert("x-id", HeaderValue::from_static("evt_9"));
+    assert_eq!(shared.verify(&headers, body).unwrap().replay_id, None);
 }
 
 #[tokio::test]
@@ -540,13 +551,36 @@ async fn a_replay_under_another_id_is_a_duplicate_when_the_id_is_not_signed() {
         .await;
     assert!(matches!(retry.outcome(), Outcome::Duplicate { id } if id == "evt_1"));
 
+    // A delivery whose handling failed, the provider's re-signed retry handled, and then the
+    // failed delivery's captured bytes under a new id: a replay all the same.
+    let body3 = br#"{"n": 10}"#;
+    let failed_at = with_id(signed("k", NOW, body3), "evt_3");
+    let failed = inbox
+        .receive(&failed_at, body3, |_| async {
+            Err::<(), _>("database down")
+        })
+        .await;
+    assert!(matches!(failed.outcome(), Outcome::Failed { .. }));
+    let retried = inbox
+        .receive(
+            &with_id(signed("k", NOW + 60, body3), "evt_3"),
+            body3,
+            handler,
+        )
+        .await;
+    assert!(matches!(retried.outcome(), Outcome::Handled { .. }));
+    let replayed = inbox
+        .receive(&with_id(failed_at, "evt_forged_3"), body3, handler)
+        .await;
+    assert!(matches!(replayed.outcome(), Outcome::Duplicate { .. }));
+
     // A new event (other body, other id) is handled.
     let next = br#"{"n": 8}"#;
     let fresh = inbox
         .receive(&with_id(signed("k", NOW, next), "evt_2"), next, handler)
         .await;
     assert!(matches!(fresh.outcome(), Outcome::Handled { .. }));
-    assert_eq!(*seen.lock().unwrap(), ["evt_1", "evt_2"]);
+    assert_eq!(*seen.lock().unwrap(), ["evt_1", "evt_3", "evt_2"]);
 }
 
 #[tokio::test]

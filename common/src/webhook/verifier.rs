@@ -160,8 +160,8 @@ pub trait Scheme: Send + Sync + fmt::Debug + 'static {
     /// Whether the signature covers the event id that [`Scheme::decode`] reads (default: yes,
     /// an id inside the signed body). When it does not (an id in a header of its own), a
     /// captured delivery could be replayed within the tolerance under another id, so each
-    /// [`Event`] also gets a [`replay_id`](Event::replay_id) made from what was signed, and an
-    /// [`Inbox`](super::Inbox) de-duplicates on both.
+    /// [`Event`] verified by a signature also gets a [`replay_id`](Event::replay_id) made from
+    /// its signed body, and an [`Inbox`](super::Inbox) de-duplicates on both.
     fn id_is_signed(&self) -> bool {
         true
     }
@@ -413,13 +413,10 @@ impl<S: Scheme> Verifier<S> {
                     self.check_timestamp(timestamp)?;
                 }
                 let key = self.match_signature(&message)?;
-                let replay_id = (!self.scheme.id_is_signed()).then(|| {
-                    let mut digest = Sha256::new();
-                    for part in &message.parts {
-                        digest.update(part);
-                    }
-                    format!("signed-sha256:{}", hex::encode(digest.finalize()))
-                });
+                // The body is signed: a replay or a retry carries the same one, whatever id
+                // and timestamp come with it.
+                let replay_id = (!self.scheme.id_is_signed())
+                    .then(|| format!("body-sha256:{}", hex::encode(Sha256::digest(body))));
                 (message.timestamp, key, replay_id)
             }
             Proof::SharedSecret(received) => (None, self.match_secret(&received)?, None),

@@ -1,5 +1,5 @@
 //! Receive Zepto webhooks: verify each delivery's `Split-Signature` over the raw body, skip
-//! events already handled (by `Split-Request-ID`, and replays of signed bytes under another
+//! events already handled (by `Split-Request-ID`, and replays of a signed body under another
 //! id), print the event, answer.
 //!
 //! ```sh
