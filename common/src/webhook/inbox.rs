@@ -210,19 +210,14 @@ impl<S: Scheme> Inbox<S> {
                 Ok(Claim::Claimed(token)) => claimed.push((key, token)),
                 Ok(Claim::Handled) => {
                     // Handled under the other key: so it is under this one too.
-                    for (key, token) in &claimed {
-                        self.settle(key, self.store.mark_handled(key, token, self.retention))
-                            .await;
-                    }
+                    self.settle_all(&claimed, Settle::Handled).await;
                     return Receipt {
                         status: answers.duplicate,
                         outcome: Outcome::Duplicate { id },
                     };
                 }
                 Ok(Claim::InProgress) => {
-                    for (key, token) in &claimed {
-                        self.settle(key, self.store.release(key, token)).await;
-                    }
+                    self.settle_all(&claimed, Settle::Release).await;
                     return Receipt {
                         status: answers.in_progress,
                         outcome: Outcome::InProgress { id },
@@ -236,19 +231,14 @@ impl<S: Scheme> Inbox<S> {
         let result = handle(event).await.map_err(Into::into);
         match result {
             Ok(()) => {
-                for (key, token) in &claimed {
-                    self.settle(key, self.store.mark_handled(key, token, self.retention))
-                        .await;
-                }
+                self.settle_all(&claimed, Settle::Handled).await;
                 Receipt {
                     status: answers.handled,
                     outcome: Outcome::Handled { id },
                 }
             }
             Err(error) => {
-                for (key, token) in &claimed {
-                    self.settle(key, self.store.release(key, token)).await;
-                }
+                self.settle_all(&claimed, Settle::Release).await;
                 Receipt {
                     status: answers.failed,
                     outcome: Outcome::Failed { id, error },
@@ -257,11 +247,26 @@ impl<S: Scheme> Inbox<S> {
         }
     }
 
-    /// Awaits a store update after the handler ran; a failure is logged, not answered: the
+    /// Marks every claimed key handled, or releases it; a failure is logged, not answered: the
     /// lease expires on its own.
-    async fn settle(&self, key: &DeliveryKey, update: impl Future<Output = Result<(), BoxError>>) {
-        if let Err(error) = update.await {
-            tracing::warn!(key = %key, error = %error, "could not update the delivery store");
+    async fn settle_all(&self, claimed: &[(&DeliveryKey, ClaimToken)], settle: Settle) {
+        for (key, token) in claimed {
+            let update = match settle {
+                Settle::Handled => self.store.mark_handled(key, token, self.retention).await,
+                Settle::Release => self.store.release(key, token).await,
+            };
+            if let Err(error) = update {
+                tracing::warn!(key = %key, error = %error, "could not update the delivery store");
+            }
         }
     }
+}
+
+/// What happens to the keys an [`Inbox`] claimed for a delivery.
+#[derive(Clone, Copy)]
+enum Settle {
+    /// The event was handled (now or before, under another key).
+    Handled,
+    /// Nobody handled it: another delivery of it may be processed.
+    Release,
 }
