@@ -119,35 +119,20 @@ impl Timestamp {
         if separator != b'T' && separator != b't' && separator != b' ' {
             return Err(invalid());
         }
-        if let Some(at) = parse_rfc3339(text) {
+        // chrono's RFC 3339 reader takes `T`, `t` or a space between date and time.
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             return Ok(Self(at));
         }
-        // No offset: UTC. The separator was checked above; `%.f` reads an optional fraction.
-        let format = if separator == b' ' {
-            "%Y-%m-%d %H:%M:%S%.f"
-        } else if separator == b'T' {
-            "%Y-%m-%dT%H:%M:%S%.f"
-        } else {
-            "%Y-%m-%dt%H:%M:%S%.f"
+        // No offset: UTC. `%.f` reads an optional fraction.
+        let format = match separator {
+            b' ' => "%Y-%m-%d %H:%M:%S%.f",
+            b't' => "%Y-%m-%dt%H:%M:%S%.f",
+            _ => "%Y-%m-%dT%H:%M:%S%.f",
         };
         NaiveDateTime::parse_from_str(text, format)
             .map(|at| Self(at.and_utc().fixed_offset()))
             .map_err(|_| invalid())
     }
-}
-
-/// RFC 3339, with `T`, `t` or a space between the date and the time, without allocating.
-fn parse_rfc3339(text: &str) -> Option<DateTime<FixedOffset>> {
-    const LONGEST: usize = 64;
-    let bytes = text.as_bytes();
-    if bytes.len() > LONGEST || bytes.get(10) == Some(&b'T') {
-        return DateTime::parse_from_rfc3339(text).ok();
-    }
-    let mut buffer = [0u8; LONGEST];
-    let copy = &mut buffer[..bytes.len()];
-    copy.copy_from_slice(bytes);
-    copy[10] = b'T';
-    DateTime::parse_from_rfc3339(std::str::from_utf8(copy).ok()?).ok()
 }
 
 /// Reads a string through `parse` without allocating a `String` for it.

@@ -7,7 +7,7 @@
 
 use std::time::SystemTime;
 
-use chrono::{DateTime, FixedOffset, NaiveTime, Offset as _, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveTime, Offset as _, Utc};
 use splitkit_common::{Error, Timestamp};
 
 use crate::generated::models::{Metadata, PaymentChannel};
@@ -75,20 +75,19 @@ impl AccountTimeZone {
 
     /// The earliest instant that is the start of "today" at `now` in this zone.
     pub fn start_of_today(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let midnight_utc = now.date_naive().and_time(NaiveTime::MIN).and_utc();
+        let midnight = |offset: &FixedOffset| {
+            let day = now.with_timezone(offset).date_naive();
+            day.and_time(NaiveTime::MIN)
+                .and_local_timezone(*offset)
+                .single()
+                .map(|at| at.to_utc())
+        };
         self.offsets
             .iter()
-            .filter_map(|offset| {
-                let midnight = now
-                    .with_timezone(offset)
-                    .date_naive()
-                    .and_time(NaiveTime::MIN);
-                midnight
-                    .checked_sub_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
-                    .map(|at| at.and_utc())
-            })
+            .filter_map(midnight)
             .min()
-            .unwrap_or(midnight_utc)
+            .or_else(|| midnight(&Utc.fix()))
+            .unwrap_or(now)
     }
 }
 
